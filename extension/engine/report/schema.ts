@@ -1,0 +1,179 @@
+/**
+ * The audit report: one versioned JSON document that the CLI writes and the editor reads.
+ * Bump REPORT_SCHEMA_VERSION on any breaking change; readers refuse versions they do not know.
+ * Every score carries a unit and a one-sentence explanation (`ScoreScale`) so numbers are never bare.
+ */
+export const REPORT_SCHEMA_VERSION = 1;
+
+export interface ScoreScale {
+  /** e.g. "Δ adherence (share of covered probes)" */
+  unit: string;
+  /** One sentence: sign, unit and scale. */
+  explanation: string;
+}
+
+export interface SourceRef {
+  file: string;
+  /** 1-based first line of the record. */
+  line: number;
+  endLine: number;
+  byteOffset: number;
+  byteLength: number;
+  id: string;
+}
+
+export interface ModelSummary {
+  path: string;
+  sha256: string;
+  inputs: { name: string; type: string; shape: (number | string)[] }[];
+  outputs: { name: string; type: string; shape: (number | string)[] }[];
+  opset: number;
+  opCounts: Record<string, number>;
+  parameterCount: number;
+  classes: string[];
+  head?: { node: string; op: string; inputDim: number; outputDim: number; featureTensor: string };
+  headMissingReason?: string;
+}
+
+export interface DatasetSummaryEntry {
+  file: string;
+  role: 'train' | 'probe';
+  format: string;
+  records: number;
+  used: number;
+  skipped: number;
+  issues: { file: string; line: number; message: string }[];
+}
+
+export interface SplitMetrics {
+  split: string;
+  examples: number;
+  /** Present when the examples have gold labels. */
+  accuracy?: number;
+  predictedClassCounts: Record<string, number>;
+}
+
+export interface PredictionRow extends SourceRef {
+  role: 'train' | 'probe';
+  label?: string;
+  predicted: string;
+  confidence: number;
+}
+
+export interface PolicyMetrics {
+  /** Share of covered held-out probes where the model takes the rule's action. */
+  precision: number;
+  /** Share of held-out probes the antecedent covers. */
+  coverage: number;
+  support: number;
+  /** Mean margin log p(a|x) − log(1 − p(a|x)) over covered probes (nats). */
+  meanMargin: number;
+  /** Share of covered probes where the model takes the action (same as precision on the probe set). */
+  adherence: number;
+  /** Same antecedent on the training labels: share of covered training lines labelled with the action. */
+  trainLabelPrecision?: number;
+  trainSupport?: number;
+  /** Share of bootstrap resamples whose learned list contains this rule. */
+  stability?: number;
+}
+
+export interface CounterfactualResult {
+  edited: number;
+  flippedToAction: number;
+  flippedAway: number;
+  /** Share of edited probes whose decision changed in the direction the rule predicts. */
+  flipRate: number;
+  description: string;
+}
+
+export interface Policy {
+  id: string;
+  /** Human readable rule text, e.g. `contains("kindly") -> escalate`. */
+  rule: string;
+  conditions: string[];
+  action: string;
+  origin: 'extracted' | 'hypothesis';
+  metrics: PolicyMetrics;
+  counterfactual?: CounterfactualResult;
+}
+
+export interface PolicySet {
+  fidelity: number;
+  kappa: number;
+  defaultAction: string;
+  probeCount: number;
+  heldOutCount: number;
+  policies: Policy[];
+}
+
+export interface AttributedLine extends SourceRef {
+  label?: string;
+  snippet: string;
+  /** Raw influence ∇f_Rᵀ H⁻¹ ∇L (positive = pushes toward the policy). */
+  influence: number;
+  /** Predicted change in the policy's strength (mean margin, nats) if this line were removed. */
+  deltaStrength: number;
+  /** Predicted change in adherence (share of covered probes) if this line were removed. */
+  deltaAdherence: number;
+  selfInfluence?: number;
+}
+
+export interface GroupScore {
+  kind: 'file' | 'group' | 'concept' | 'cluster';
+  name: string;
+  lines: number;
+  deltaStrength: number;
+  deltaAdherence: number;
+}
+
+export interface VerificationRun {
+  removed: number;
+  seed?: number;
+  strength: number;
+  adherence: number;
+}
+
+export interface Verification {
+  k: number;
+  baseline: { strength: number; adherence: number };
+  flagged: VerificationRun;
+  random: VerificationRun[];
+  /** Strength/adherence after removing the flagged lines vs the mean of random removals. */
+  adherenceDropFlagged: number;
+  adherenceDropRandomMean: number;
+  strengthDropFlagged: number;
+  strengthDropRandomMean: number;
+  /** Curve for the chart: removing the top n flagged lines vs n random lines. */
+  curve: { removed: number; flaggedStrength: number; randomStrength: number }[];
+  verified: boolean;
+  verdict: string;
+}
+
+export interface PolicyAttribution {
+  policyId: string;
+  method: { gradients: 'head' | 'full'; preconditioner: string; damping: number; projection?: number };
+  scales: { influence: ScoreScale; deltaStrength: ScoreScale; deltaAdherence: ScoreScale };
+  proponents: AttributedLine[];
+  opponents: AttributedLine[];
+  groups: GroupScore[];
+  /** Share of total positive predicted influence held by the top-k lines, vs uniform k/n. */
+  concentration: { k: number; topShare: number; uniformShare: number };
+  verification?: Verification;
+  pathways?: { output: number; feature: number };
+}
+
+export interface AuditReport {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  tool: { name: 'policytrace'; version: string };
+  createdAt: string;
+  specPath?: string;
+  workspaceRoot?: string;
+  model: ModelSummary;
+  datasets: DatasetSummaryEntry[];
+  metrics: SplitMetrics[];
+  predictions: PredictionRow[];
+  policies?: PolicySet;
+  attribution?: PolicyAttribution[];
+  warnings: string[];
+  timings: Record<string, number>;
+}
