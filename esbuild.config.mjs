@@ -11,6 +11,7 @@ const hostEntries = {
   extension: 'extension/extension.ts',
   cli: 'extension/cli.ts',
   worker: 'extension/engine/runner/worker.ts',
+  auditWorker: 'extension/engine/audit/auditWorker.ts',
 };
 const host = {
   entryPoints: Object.fromEntries(Object.entries(hostEntries).filter(([, file]) => existsSync(file))),
