@@ -43,4 +43,12 @@ export interface ReadSummary {
   used: number;
   skipped: number;
   issues: ReadIssue[];
+  /** Issues found in all; `issues` keeps only the first ones (a capped list), this keeps counting. */
+  issueCount?: number;
+  /** CSV/TSV: the header row's column names, when the file has one. */
+  header?: string[];
+  /** CSV/TSV: how quotes were treated and why (TSV quoting is detected per file). */
+  quoting?: string;
+  /** File size in bytes. */
+  bytes?: number;
 }
