@@ -75,6 +75,10 @@ export interface PolicyMetrics {
   trainSupport?: number;
   /** Share of bootstrap resamples whose learned list contains this rule. */
   stability?: number;
+  /** Share of the evaluated probes where the model takes the action at all (what precision is compared with). */
+  baseRate?: number;
+  /** Which probes the metrics were measured on: the held-out part (extracted rules) or all probes (hypotheses). */
+  evaluatedOn?: 'held-out' | 'all-probes';
 }
 
 export interface CounterfactualResult {
@@ -84,6 +88,12 @@ export interface CounterfactualResult {
   /** Share of edited probes whose decision changed in the direction the rule predicts. */
   flipRate: number;
   description: string;
+  /** False when no edit can toggle the antecedent (no contains(...) condition) or no model callback was given. */
+  available?: boolean;
+  /** Edits that make the antecedent true on probes not taking the action (of `edited`). */
+  toActionEdited?: number;
+  /** Edits that make the antecedent false on covered probes taking the action (of `edited`). */
+  awayEdited?: number;
 }
 
 export interface Policy {
@@ -104,6 +114,12 @@ export interface PolicySet {
   probeCount: number;
   heldOutCount: number;
   policies: Policy[];
+  /** Seed of the held-out split and bootstrap, so a run can be repeated exactly. */
+  seed?: number;
+  /** Bootstrap resamples behind `stability`. */
+  bootstrapResamples?: number;
+  /** Candidate concepts the learner searched over. */
+  candidateConcepts?: number;
 }
 
 export interface AttributedLine extends SourceRef {
@@ -147,6 +163,11 @@ export interface Verification {
   curve: { removed: number; flaggedStrength: number; randomStrength: number }[];
   verified: boolean;
   verdict: string;
+  /** The rule `verified` applies, in words. */
+  rule?: string;
+  /** How the head was retrained: the L2 used, the share of probes where θ_full (the baseline) decides like the
+   * original head, and the policy's strength/adherence under the original head for comparison. */
+  retraining?: { method: string; l2: number; probeAgreement?: number; original: { strength: number; adherence: number } };
 }
 
 export interface PolicyAttribution {
