@@ -180,6 +180,12 @@ export interface PolicyAttribution {
   /** Share of total positive predicted influence held by the top-k lines, vs uniform k/n. */
   concentration: { k: number; topShare: number; uniformShare: number };
   verification?: Verification;
+  /**
+   * The rule's own group verified jointly: training lines whose input satisfies the antecedent and whose label
+   * is the action, removed together (vs as many random lines). Per-line rankings miss poison the head has
+   * already fitted (vanishing gradients); the symbolic group does not.
+   */
+  groupVerification?: Verification & { group: string };
   pathways?: { output: number; feature: number };
 }
 
