@@ -21,6 +21,8 @@ const host = {
   format: 'cjs',
   target: 'node20',
   external: ['vscode', 'onnxruntime-node'],
+  // jsonc-parser's UMD main cannot be bundled (dynamic requires); its ESM build can.
+  mainFields: ['module', 'main'],
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',

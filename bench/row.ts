@@ -1,0 +1,2 @@
+/** One benchmark measurement, printed as one JSON line. */
+export type BenchRow = { name: string } & Record<string, string | number | boolean | null>;

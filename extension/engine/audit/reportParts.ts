@@ -1,0 +1,91 @@
+/**
+ * The descriptive parts of the report: the model summary, accuracy per split, and the prediction rows a
+ * person is most likely to want to look at (the least confident first, then mistakes).
+ */
+import type { ModelInspection } from '../model/inspect';
+import type { PreparedModel } from '../model/prepare';
+import type { ModelSummary, PredictionRow, SplitMetrics } from '../report/schema';
+import type { AuditData } from './auditData';
+import { labelIndex } from './classes';
+import type { ForwardResult } from './forwardPass';
+import { argmaxRows } from './probabilities';
+import type { Example } from '../data/example';
+
+export function buildModelSummary(inspection: ModelInspection, prepared: PreparedModel, classes: string[]): ModelSummary {
+  const opset = inspection.opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0;
+  const head = prepared.head;
+  return {
+    path: inspection.file,
+    sha256: inspection.sha256,
+    inputs: inspection.inputs.map((v) => ({ name: v.name, type: v.type, shape: v.shape ?? [] })),
+    outputs: inspection.outputs.map((v) => ({ name: v.name, type: v.type, shape: v.shape ?? [] })),
+    opset,
+    opCounts: inspection.opCounts,
+    parameterCount: inspection.parameterCount,
+    classes,
+    ...(head && { head: { node: head.node, op: head.op, inputDim: head.inputDim, outputDim: head.outputDim, featureTensor: head.featureTensor } }),
+    ...(prepared.headMissingReason && { headMissingReason: prepared.headMissingReason }),
+  };
+}
+
+interface Scored {
+  example: Example;
+  role: 'train' | 'probe';
+  probs: Float32Array;
+  offset: number;
+}
+
+export function splitMetrics(data: AuditData, forward: ForwardResult, classes: string[]): SplitMetrics[] {
+  return [
+    metricsFor('train', data.train, forward.trainProbs, forward.columns, classes),
+    metricsFor('probe', data.probes, forward.probeProbs, forward.columns, classes),
+  ];
+}
+
+function metricsFor(split: string, examples: Example[], probs: Float32Array, columns: number, classes: string[]): SplitMetrics {
+  const decisions = argmaxRows(probs, columns);
+  const predictedClassCounts: Record<string, number> = {};
+  let labelled = 0;
+  let correct = 0;
+  examples.forEach((example, i) => {
+    const name = classes[decisions[i]] ?? String(decisions[i]);
+    predictedClassCounts[name] = (predictedClassCounts[name] ?? 0) + 1;
+    const gold = labelIndex(example.label, classes);
+    if (gold < 0) return;
+    labelled++;
+    if (gold === decisions[i]) correct++;
+  });
+  return {
+    split,
+    examples: examples.length,
+    ...(labelled > 0 && { accuracy: correct / labelled }),
+    predictedClassCounts,
+  };
+}
+
+export function buildPredictions(data: AuditData, forward: ForwardResult, classes: string[], limit: number): PredictionRow[] {
+  const rows: Scored[] = [
+    ...data.train.map((example, i) => ({ example, role: 'train' as const, probs: forward.trainProbs, offset: i * forward.columns })),
+    ...data.probes.map((example, i) => ({ example, role: 'probe' as const, probs: forward.probeProbs, offset: i * forward.columns })),
+  ];
+  const scored = rows.map((row) => {
+    const slice = row.probs.subarray(row.offset, row.offset + forward.columns);
+    let best = 0;
+    for (let c = 1; c < slice.length; c++) if (slice[c] > slice[best]) best = c;
+    const gold = labelIndex(row.example.label, classes);
+    return { row, predicted: best, confidence: slice[best], wrong: gold >= 0 && gold !== best };
+  });
+  scored.sort((a, b) => Number(b.wrong) - Number(a.wrong) || a.confidence - b.confidence);
+  return scored.slice(0, limit).map(({ row, predicted, confidence }) => ({
+    file: row.example.file,
+    line: row.example.line,
+    endLine: row.example.endLine,
+    byteOffset: row.example.byteOffset,
+    byteLength: row.example.byteLength,
+    id: row.example.id,
+    role: row.role,
+    ...(row.example.label !== undefined && { label: row.example.label }),
+    predicted: classes[predicted] ?? String(predicted),
+    confidence,
+  }));
+}
