@@ -63,7 +63,12 @@ export function defaultAuditWorkerScript(): string {
 export interface AuditRunOptions {
   onProgress?: (progress: AuditProgressEvent) => void;
   signal?: AbortSignal;
-  /** How long a cancelled worker may take to stop by itself before it is terminated. */
+  /**
+   * How long a cancelled worker may take to stop by itself before it is terminated (default 10 s).
+   * Terminating a thread while onnxruntime-node is inside session.run aborts the whole process (measured with
+   * 1.30), so the engine must normally stop by itself: the model runner gives up on a batch after 2 s and
+   * runAudit then rejects. Termination is the last resort for a worker stuck in JavaScript.
+   */
   cancelGraceMs?: number;
 }
 
@@ -72,7 +77,7 @@ export class AuditClient {
 
   run(request: AuditRequest, options: AuditRunOptions = {}): Promise<AuditReport> {
     const { onProgress, signal } = options;
-    const graceMs = options.cancelGraceMs ?? 300;
+    const graceMs = options.cancelGraceMs ?? 10_000;
     if (signal?.aborted) return Promise.reject(new AuditCancelledError());
     return new Promise<AuditReport>((resolve, reject) => {
       let settled = false;

@@ -1,0 +1,61 @@
+import * as assert from 'node:assert/strict';
+import { toPanelReport } from '../../../extension/shared/messages';
+import { buildPanelView, initialPanelState, LINES_PER_PAGE, paginate, POLICIES_PER_PAGE } from '../../../extension/shared/panelViewModel';
+import type { Policy } from '../../../extension/engine/report/schema';
+import { loadFixtureReport } from './loadFixture';
+
+describe('panel view-model', () => {
+  const report = toPanelReport(loadFixtureReport());
+
+  it('paginates and clamps out-of-range pages', () => {
+    const items = Array.from({ length: 12 }, (_, i) => i);
+    assert.deepEqual(paginate(items, 1, 5), { items: [5, 6, 7, 8, 9], page: 1, pageCount: 3, total: 12 });
+    assert.deepEqual(paginate(items, 99, 5).items, [10, 11]);
+    assert.equal(paginate(items, -3, 5).page, 0);
+    assert.equal(paginate(items, Number.NaN, 5).page, 0);
+    assert.deepEqual(paginate([], 0, 5), { items: [], page: 0, pageCount: 1, total: 0 });
+  });
+  it('shows every policy with metrics, lines paged by LINES_PER_PAGE', () => {
+    const view = buildPanelView(report, initialPanelState());
+    assert.equal(view.cards.total, 3);
+    const first = view.cards.items[0];
+    assert.equal(first.rule, 'contains("free") → spam');
+    assert.equal(first.proponents.items.length, LINES_PER_PAGE);
+    assert.equal(first.proponents.total, 22);
+    assert.equal(first.metrics.find((m) => m.name === 'precision')?.value, '93.0%');
+    assert.equal(view.cards.items[2].attributed, false);
+  });
+  it('moves to another page of lines for one policy only', () => {
+    const state = { ...initialPanelState(), linePages: { 'r1:proponents': 4 } };
+    const view = buildPanelView(report, state);
+    assert.equal(view.cards.items[0].proponents.page, 4);
+    assert.equal(view.cards.items[0].proponents.items.length, 2);
+    assert.equal(view.cards.items[1].proponents.page, 0);
+  });
+  it('filters by origin', () => {
+    const view = buildPanelView(report, { ...initialPanelState(), origin: 'hypothesis' });
+    assert.deepEqual(view.cards.items.map((c) => c.id), ['h1']);
+  });
+  it('search on rule text keeps all lines; search on line text keeps only matching lines', () => {
+    const byRule = buildPanelView(report, { ...initialPanelState(), query: 'PRIZE' });
+    const r2 = byRule.cards.items.find((c) => c.id === 'r2');
+    assert.equal(r2?.proponents.total, 6);
+    const r1 = byRule.cards.items.find((c) => c.id === 'r1');
+    assert.ok(r1 && r1.proponents.total > 0 && r1.proponents.total < 22, 'r1 is shown only through its lines mentioning prize');
+    const none = buildPanelView(report, { ...initialPanelState(), query: 'no such text anywhere' });
+    assert.equal(none.cards.total, 0);
+  });
+  it('pages policy cards', () => {
+    const many = { ...report, policies: { ...report.policies!, policies: Array.from({ length: 20 }, (_, i): Policy => ({ ...report.policies!.policies[0], id: `p${i}` })) } };
+    const view = buildPanelView(many, { ...initialPanelState(), policyPage: 2 });
+    assert.equal(view.cards.pageCount, Math.ceil(20 / POLICIES_PER_PAGE));
+    assert.equal(view.cards.items[0].label, `P${2 * POLICIES_PER_PAGE + 1}`);
+  });
+  it('makes hostile snippets visible and bounded', () => {
+    const view = buildPanelView(report, { ...initialPanelState(), query: 'hostile' });
+    const all = view.cards.items.flatMap((c) => [...c.proponents.items, ...c.opponents.items]);
+    assert.ok(all.length === 0 || all.every((l) => l.snippet.length < 400));
+    const rtl = buildPanelView(report, { ...initialPanelState(), query: 'ezirp' }).cards.items[0].proponents.items[0];
+    assert.match(rtl.snippet, /⟨U\+202E⟩ezirp⟨U\+202C⟩/);
+  });
+});
