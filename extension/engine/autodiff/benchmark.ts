@@ -1,0 +1,94 @@
+/**
+ * Gradient featurization speed: examples/s of forward + backward + LoGra projection (the per-example outputs
+ * an audit stores) against forward-only on the same model, batches and thread settings, in one run.
+ */
+import * as fs from 'fs';
+import { buildGradientModel } from './buildGradientModel';
+import { synthesizeExampleFeeds } from './exampleFeeds';
+import { encodeModel, decodeModel } from '../model/onnxProto';
+import { createSession, ExampleFeeds, ort, OrtSession } from './ort';
+import { ProjectionOptions } from './projection';
+
+export interface GradientBenchmarkOptions {
+  projection?: ProjectionOptions;
+  loss?: 'crossEntropy' | 'margin';
+  /** Timed passes over all batches per mode; the fastest pass counts (default 3). */
+  repeats?: number;
+}
+
+export interface GradientBenchmarkResult {
+  modelPath: string;
+  examples: number;
+  batchSize: number;
+  projection: ProjectionOptions;
+  /** Per-example outputs fetched per run (projected layers plus elementwise parameters). */
+  featureOutputs: number;
+  featureValuesPerExample: number;
+  buildMs: number;
+  forwardExamplesPerSecond: number;
+  gradientExamplesPerSecond: number;
+  /** Featurization time / forward time (how many forward passes one featurization costs). */
+  costRatio: number;
+}
+
+async function timePass(session: OrtSession, batches: ExampleFeeds[], outputs: readonly string[], extra: (b: ExampleFeeds) => ExampleFeeds): Promise<number> {
+  const start = process.hrtime.bigint();
+  for (const batch of batches) await session.run({ ...batch, ...extra(batch) }, [...outputs]);
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function batchSizeOf(batch: ExampleFeeds): number {
+  return Object.values(batch)[0]?.dims[0] ?? 0;
+}
+
+export async function benchmarkGradientFeaturization(
+  modelPath: string,
+  batches: ExampleFeeds[] | { count: number; size: number },
+  options: GradientBenchmarkOptions = {},
+): Promise<GradientBenchmarkResult> {
+  const source = decodeModel(fs.readFileSync(modelPath));
+  const feeds = Array.isArray(batches) ? batches : Array.from({ length: batches.count }, (_, i) => synthesizeExampleFeeds(source, batches.size, i + 1));
+  const projection = options.projection ?? { kIn: 16, kOut: 16, seed: 0 };
+  const buildStart = process.hrtime.bigint();
+  const built = await buildGradientModel(source, {
+    loss: options.loss ?? 'crossEntropy',
+    labelsInput: 'labels',
+    wrt: 'all-float-initializers',
+    perExample: true,
+    summedGradients: false,
+    projection,
+    probeExamples: feeds[0],
+  });
+  const gradientBytes = encodeModel(built.model);
+  const buildMs = Number(process.hrtime.bigint() - buildStart) / 1e6;
+
+  const forward = await createSession(fs.readFileSync(modelPath));
+  const gradient = await createSession(gradientBytes);
+  const features = built.gradientOutputs.filter((o) => o.kind !== 'summed');
+  const featureNames = features.map((o) => o.output);
+  const labels = (batch: ExampleFeeds) => ({ labels: new (ort().Tensor)('int64', new BigInt64Array(batchSizeOf(batch)), [batchSizeOf(batch)]) });
+  const forwardOutputs = forward.outputNames;
+  await timePass(forward, feeds.slice(0, 1), forwardOutputs, () => ({}));
+  await timePass(gradient, feeds.slice(0, 1), featureNames, labels);
+  let forwardMs = Infinity;
+  let gradientMs = Infinity;
+  for (let r = 0; r < (options.repeats ?? 3); r++) {
+    forwardMs = Math.min(forwardMs, await timePass(forward, feeds, forwardOutputs, () => ({})));
+    gradientMs = Math.min(gradientMs, await timePass(gradient, feeds, featureNames, labels));
+  }
+  await forward.release();
+  await gradient.release();
+  const examples = feeds.reduce((n, b) => n + batchSizeOf(b), 0);
+  return {
+    modelPath,
+    examples,
+    batchSize: batchSizeOf(feeds[0]),
+    projection,
+    featureOutputs: features.length,
+    featureValuesPerExample: features.reduce((n, o) => n + o.shape.slice(1).reduce((a, b) => a * b, 1), 0),
+    buildMs,
+    forwardExamplesPerSecond: (examples / forwardMs) * 1000,
+    gradientExamplesPerSecond: (examples / gradientMs) * 1000,
+    costRatio: gradientMs / forwardMs,
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * Turns an inference model into a gradient model: the forward graph, a labels/actions input, the per-example
+ * objective, the backward graph (standard ONNX ops at the model's own opset) and, as outputs, the batch-summed
+ * gradient of every differentiated parameter plus per-example gradients of every parameter whose uses are
+ * understood (linear layers and embeddings optionally LoGra-projected; biases and scales as they are). A probe run first measures tensor types, dims and batch layouts.
+ */
+import { PolicyTraceError } from '../errors';
+import { ModelProto, OnnxDataType, ValueInfoProto } from '../model/onnxProto';
+import { appendBackwardGraph } from './backward';
+import { synthesizeExampleFeeds } from './exampleFeeds';
+import { GraphEmitter } from './graphEmitter';
+import { appendObjective, ObjectiveKind, resolveObjectiveTarget } from './objective';
+import { ExampleFeeds } from './ort';
+import { findParameterUses } from './parameterUses';
+import { appendPerExampleGradients } from './perExample';
+import { probeBatchLayout } from './probe';
+import { ProjectionOptions } from './projection';
+import { isDifferentiableType } from './tensorInfo';
+
+export interface GradientModelOptions {
+  loss: ObjectiveKind;
+  /** Pre-softmax scores [batch, classes]; when absent a final Softmax is found behind `probsTensor`/output 0. */
+  logitsTensor?: string;
+  probsTensor?: string;
+  /** Name of the int64 [batch] input added for the labels (cross-entropy) or actions (margin). */
+  labelsInput: string;
+  wrt: 'all-float-initializers' | string[];
+  perExample: boolean;
+  /** Also output the batch-summed gradient of every parameter (default true; featurization turns it off). */
+  summedGradients?: boolean;
+  projection?: ProjectionOptions;
+  /** At least two different examples (batch axis 0) for the probe; synthesized from the input types if absent. */
+  probeExamples?: ExampleFeeds;
+}
+
+export interface GradientOutput {
+  param: string;
+  output: string;
+  /** Output dims; −1 marks the batch axis. */
+  shape: number[];
+  kind: 'summed' | 'perExample' | 'projected';
+}
+
+export interface GradientModel {
+  model: ModelProto;
+  gradientOutputs: GradientOutput[];
+  /** Per-example objective values [batch] (cross-entropy loss, or the margin). */
+  objectiveOutput: string;
+  /** The tensor the objective was taken of, and whether it held logits or probabilities. */
+  objectiveTarget: { tensor: string; mode: 'logits' | 'probabilities' };
+  /** Linear layers that got no per-example output, and why. */
+  perExampleSkipped: { param: string; reason: string }[];
+}
+
+function parameterNames(model: ModelProto, wrt: GradientModelOptions['wrt']): string[] {
+  const initializers = model.graph?.initializer ?? [];
+  if (wrt === 'all-float-initializers') {
+    return initializers.filter((t) => t.name && isDifferentiableType(t.dataType ?? 0) && isReadByANode(model, t.name)).map((t) => t.name!);
+  }
+  const floatInitializers = new Set(initializers.filter((t) => isDifferentiableType(t.dataType ?? 0)).map((t) => t.name));
+  for (const name of wrt) {
+    if (!floatInitializers.has(name)) throw new PolicyTraceError(`'${name}' is not a float initializer of the model`, { field: 'wrt' }, 'bad-option');
+  }
+  return wrt;
+}
+
+/** Initializers no node reads (left over from export) are not parameters of the function. */
+function isReadByANode(model: ModelProto, name: string): boolean {
+  return (model.graph?.node ?? []).some((n) => n.input?.includes(name));
+}
+
+function tensorOutput(name: string, dataType: number): ValueInfoProto {
+  return { name, type: { tensorType: { elemType: dataType } } };
+}
+
+export async function buildGradientModel(source: ModelProto, options: GradientModelOptions): Promise<GradientModel> {
+  const examples = options.probeExamples ?? synthesizeExampleFeeds(source, 2);
+  const probe = await probeBatchLayout(source, examples);
+  const model = structuredClone(source);
+  const emit = new GraphEmitter(model, probe.infos);
+  const graph = emit.graph;
+  const forwardNodes = [...(graph.node ?? [])];
+  const params = parameterNames(source, options.wrt);
+  if (params.length === 0) throw new PolicyTraceError('the model has no float initializers to differentiate', {}, 'no-parameters');
+
+  if ((graph.input ?? []).some((i) => i.name === options.labelsInput)) {
+    throw new PolicyTraceError(`the model already has an input named '${options.labelsInput}'`, { field: 'labelsInput' }, 'bad-option');
+  }
+  graph.input = [
+    ...(graph.input ?? []),
+    { name: options.labelsInput, type: { tensorType: { elemType: OnnxDataType.INT64, shape: { dim: [{ dimParam: 'batch' }] } } } },
+  ];
+
+  const target = resolveObjectiveTarget(source, options.logitsTensor, options.probsTensor);
+  const objective = appendObjective(emit, options.loss, target, options.labelsInput);
+  const summed = options.summedGradients ?? true;
+  const backward = appendBackwardGraph(emit, objective.seeds, params, { wrtGradients: summed });
+
+  const gradientOutputs: GradientOutput[] = [];
+  const objectiveOutput = emit.node('Identity', [objective.value]);
+  const outputs: ValueInfoProto[] = [...(graph.output ?? []), tensorOutput(objectiveOutput, emit.info(target.tensor).dataType)];
+  for (const param of summed ? params : []) {
+    const output = emit.node('Identity', [backward.wrtGradients.get(param)!]);
+    const info = emit.info(param);
+    outputs.push(tensorOutput(output, info.dataType));
+    gradientOutputs.push({ param, output, shape: info.dims, kind: 'summed' });
+  }
+
+  let perExampleSkipped: { param: string; reason: string }[] = [];
+  if (options.perExample) {
+    const { uses, otherwiseUsed } = findParameterUses(emit, forwardNodes, new Set(params));
+    const perExample = appendPerExampleGradients(emit, uses, otherwiseUsed, backward, probe.layouts, options.projection);
+    perExampleSkipped = perExample.skipped;
+    for (const [param, { output, shape, projected }] of perExample.outputs) {
+      outputs.push(tensorOutput(output, emit.info(param).dataType));
+      gradientOutputs.push({ param, output, shape, kind: projected ? 'projected' : 'perExample' });
+    }
+  }
+  graph.output = outputs;
+  return { model, gradientOutputs, objectiveOutput, objectiveTarget: target, perExampleSkipped };
+}

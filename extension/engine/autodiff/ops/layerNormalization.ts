@@ -1,0 +1,41 @@
+import { attributeFloat, attributeInt } from '../../model/onnxProto';
+import { unbroadcast } from '../broadcast';
+import { OpGradient } from '../opRule';
+import { normalizeAxis } from './axes';
+
+/**
+ * LayerNormalization (opset 17) over axes [axis, rank): with x̂ = (x − μ)·r, r = 1/√(σ² + ε), g = dy·scale:
+ * dx = r·(g − mean(g) − x̂·mean(g·x̂)), dscale = Σ dy·x̂ and dbias = Σ dy over the leading axes.
+ * μ and r are recomputed rather than read from the optional outputs, which exporters usually omit.
+ * (The decomposed form torch emits below opset 17 is differentiated op by op through the elementary rules.)
+ */
+export const layerNormalizationGradient: OpGradient = {
+  opType: 'LayerNormalization',
+  rule: (context, outputGradients) => {
+    const [dy, dMean, dInvStd] = outputGradients;
+    if (dMean || dInvStd) context.unsupported('gradients through the Mean/InvStdDev outputs are not supported');
+    if (!dy) return [];
+    const { emit, node, inputs, outputs, needsGradient } = context;
+    const [x, scale, bias] = inputs;
+    const rank = emit.rank(x);
+    const axis = normalizeAxis(attributeInt(node, 'axis') ?? -1, rank);
+    const epsilon = attributeFloat(node, 'epsilon') ?? 1e-5;
+    const axes = Array.from({ length: rank - axis }, (_, i) => axis + i);
+    const mean = (t: string) => emit.reduce('ReduceMean', t, axes, true);
+
+    const centred = emit.node('Sub', [x, mean(x)]);
+    const variance = mean(emit.node('Mul', [centred, centred]));
+    const inverseStd = emit.node('Reciprocal', [emit.node('Sqrt', [emit.node('Add', [variance, emit.scalarLike(epsilon, x)])])]);
+    const normalized = emit.node('Mul', [centred, inverseStd]);
+
+    let dx: string | undefined;
+    if (needsGradient(0)) {
+      const g = emit.node('Mul', [dy, scale]);
+      const projection = emit.node('Mul', [normalized, mean(emit.node('Mul', [g, normalized]))]);
+      dx = emit.node('Mul', [inverseStd, emit.node('Sub', [emit.node('Sub', [g, mean(g)]), projection])]);
+    }
+    const dScale = needsGradient(1) ? unbroadcast(emit, emit.node('Mul', [dy, normalized]), scale, outputs[0]) : undefined;
+    const dBias = bias && needsGradient(2) ? unbroadcast(emit, dy, bias, outputs[0]) : undefined;
+    return [dx, dScale, dBias];
+  },
+};
