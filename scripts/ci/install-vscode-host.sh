@@ -47,7 +47,11 @@ install_npm_packages() {
   npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
   log "building code-server's native modules for Node $("$NODE24_DIR/bin/node" --version) (log: $LOG)"
   # npm re-executes under the first `node` on PATH, so the postinstall sees Node 24 in its user agent.
-  if ! PATH="$NODE24_DIR/bin:$PATH" npm_config_nodedir="$NODE24_DIR" \
+  # Under `npm run` (npm run test:all) the outer npm exports npm_config_* variables, among them a user agent
+  # naming Node 20, which the inner npm would take as its own config: drop every npm_* variable first.
+  local outer_npm_vars=()
+  while IFS= read -r name; do outer_npm_vars+=(-u "$name"); done < <(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p')
+  if ! env "${outer_npm_vars[@]}" PATH="$NODE24_DIR/bin:$PATH" npm_config_nodedir="$NODE24_DIR" \
       npm rebuild --foreground-scripts --no-audit --no-fund >"$LOG" 2>&1; then
     tail -n 40 "$LOG"
     log "npm rebuild failed"
