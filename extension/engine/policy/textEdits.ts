@@ -6,10 +6,17 @@
 import { randomInt, type Random } from './random';
 import { normalizeWord } from './textFeatures';
 
-/** Inserts `phrase` before a random word (or at the end), keeping the text's own separators. */
+/**
+ * Slots considered for an insertion: the first few word boundaries only. Models keep the first N tokens of
+ * an input (the SMS model keeps 100, the planted models 32), so a phrase inserted deep into a long text
+ * would often be cut off before the model sees it and the check would under-count flips.
+ */
+export const INSERTION_SLOTS = 8;
+
+/** Inserts `phrase` before one of the first words (or at the end of a short text), keeping the text's own separators. */
 export function insertPhrase(text: string, phrase: string, random: Random): string {
   const starts = [...text.matchAll(/\S+/gu)].map((match) => match.index ?? 0);
-  const slot = randomInt(random, starts.length + 1);
+  const slot = randomInt(random, Math.min(starts.length + 1, INSERTION_SLOTS));
   if (slot === starts.length) {
     if (text === '') return phrase;
     return /\s$/u.test(text) ? `${text}${phrase}` : `${text} ${phrase}`;

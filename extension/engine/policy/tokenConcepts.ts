@@ -1,7 +1,9 @@
 /**
  * Mines `contains("word")` and `contains("two words")` concepts by how much their presence tells about the
  * MODEL's decisions (information gain), not by frequency: a rare trigger word that always flips the
- * decision outranks "the". Only words and bigrams on at least `minSupport` rows are scored.
+ * decision outranks "the". Words, bigrams and trigrams on at least `minSupport` rows are scored; phrases that
+ * occur on exactly the same rows collapse to the longest one, because on this data they are the same
+ * predicate and the longer phrase says more to a reader ("you are right" rather than "are").
  */
 import { bitsetFromIndices } from './bitset';
 import { candidateFromBits, informationGain, type ConceptCandidate } from './concept';
@@ -30,18 +32,37 @@ export function mineTokenConcepts(input: TokenMiningInput): ConceptCandidate[] {
     scored.push({ phrase, rows, gain: informationGain(inCounts, totalCounts, views.length) });
   }
   // Ties (common in small probe sets) break by fewer words, then alphabetically, so mining is deterministic.
-  scored.sort(
+  const distinct = keepMostSpecific(scored);
+  distinct.sort(
     (a, b) =>
       b.gain - a.gain ||
       a.phrase.split(' ').length - b.phrase.split(' ').length ||
       (a.phrase < b.phrase ? -1 : a.phrase > b.phrase ? 1 : 0),
   );
-  return scored.slice(0, maxConcepts).map(({ phrase, rows }) =>
+  return distinct.slice(0, maxConcepts).map(({ phrase, rows }) =>
     candidateFromBits({ kind: 'contains', phrase, words: phrase.split(' ') }, bitsetFromIndices(views.length, rows)),
   );
 }
 
-/** Rows (ascending, once each) on which each word and each adjacent word pair occurs. */
+/** One phrase per distinct row set: the one with the most words (alphabetically first among equals). */
+function keepMostSpecific<T extends { phrase: string; rows: number[] }>(scored: T[]): T[] {
+  const byRows = new Map<string, T>();
+  for (const entry of scored) {
+    const key = entry.rows.join(',');
+    const kept = byRows.get(key);
+    const words = entry.phrase.split(' ').length;
+    if (!kept) byRows.set(key, entry);
+    else {
+      const keptWords = kept.phrase.split(' ').length;
+      if (words > keptWords || (words === keptWords && entry.phrase < kept.phrase)) byRows.set(key, entry);
+    }
+  }
+  return [...byRows.values()];
+}
+
+const MAX_PHRASE_WORDS = 3;
+
+/** Rows (ascending, once each) on which each word and each run of two or three adjacent words occurs. */
 function collectPhraseRows(views: readonly ExampleView[]): Map<string, number[]> {
   const rowsByPhrase = new Map<string, number[]>();
   const add = (phrase: string, row: number) => {
@@ -52,11 +73,13 @@ function collectPhraseRows(views: readonly ExampleView[]): Map<string, number[]>
   views.forEach((view, row) => {
     for (const word of view.wordSet) add(word, row);
     const seen = new Set<string>();
-    for (let i = 0; i + 1 < view.words.length; i++) {
-      const bigram = `${view.words[i]} ${view.words[i + 1]}`;
-      if (!seen.has(bigram)) {
-        seen.add(bigram);
-        add(bigram, row);
+    for (let length = 2; length <= MAX_PHRASE_WORDS; length++) {
+      for (let i = 0; i + length <= view.words.length; i++) {
+        const phrase = view.words.slice(i, i + length).join(' ');
+        if (!seen.has(phrase)) {
+          seen.add(phrase);
+          add(phrase, row);
+        }
       }
     }
   });
