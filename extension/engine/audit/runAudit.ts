@@ -3,30 +3,15 @@
  * attribution → verification → report. Every stage reports progress and honours cancellation; the CLI,
  * the audit worker and the tests all call this one function.
  */
-import { promises as fs } from 'node:fs';
-import { PolicyTraceError } from '../errors';
-import { createFeaturizer } from '../featurize/createFeaturizer';
-import { resolveCheckpoint } from '../model/checkpoint';
-import { inspectModel } from '../model/inspect';
-import { prepareModel } from '../model/prepare';
 import type { AuditReport } from '../report/schema';
 import { REPORT_SCHEMA_VERSION } from '../report/schema';
-import { loadSpec } from '../spec/auditSpec';
-import { loadAuditData } from './auditData';
 import { attributePolicies } from './attributePolicies';
-import { resolveClassNames, unknownLabels } from './classes';
-import { forwardPass, type ForwardResult } from './forwardPass';
+import { loadAuditContext, type AuditProgress, type AuditStage } from './auditContext';
 import { findPolicies } from './findPolicies';
 import { buildModelSummary, buildPredictions, splitMetrics } from './reportParts';
 import { TOOL_VERSION } from './version';
 
-export type AuditStage = 'load' | 'read' | 'featurize' | 'predict' | 'policies' | 'attribution' | 'verify' | 'report';
-
-export interface AuditProgress {
-  stage: AuditStage;
-  fraction?: number;
-  message?: string;
-}
+export type { AuditProgress, AuditStage } from './auditContext';
 
 export interface RunAuditOptions {
   specPath: string;
@@ -46,7 +31,13 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
   const { signal } = options;
   const progress = (stage: AuditStage, message?: string, fraction?: number) =>
     options.onProgress?.({ stage, ...(message !== undefined && { message }), ...(fraction !== undefined && { fraction }) });
-  const timings: Record<string, number> = {};
+  const context = await loadAuditContext({
+    specPath: options.specPath,
+    ...(options.threads !== undefined && { threads: options.threads }),
+    ...(signal && { signal }),
+    ...(options.onProgress && { onProgress: options.onProgress }),
+  });
+  const { spec, inspection, prepared, data, featurizer, forward, classes, warnings, timings } = context;
   const timed = async <T>(name: string, work: () => Promise<T> | T): Promise<T> => {
     const start = performance.now();
     try {
@@ -55,36 +46,6 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
       timings[name] = Math.round(performance.now() - start);
     }
   };
-  const warnings: string[] = [];
-
-  progress('load', 'reading the audit spec and the model');
-  const spec = await loadSpec(options.specPath);
-  if (options.threads !== undefined) spec.options.threads = options.threads;
-  const checkpoint = await resolveCheckpoint(spec.checkpoint);
-  const inspection = await timed('inspect', () => inspectModel(checkpoint.modelPath));
-  const modelBytes = await fs.readFile(checkpoint.modelPath);
-  const prepared = prepareModel(modelBytes, { file: checkpoint.modelPath, ...(spec.output && { output: spec.output }) });
-  if (prepared.headMissingReason) warnings.push(`No linear head: ${prepared.headMissingReason}. Attribution needs gradients and is skipped.`);
-  signal?.throwIfAborted();
-
-  progress('read', 'reading the datasets');
-  const data = await timed('read', () => loadAuditData(spec, signal));
-  for (const { summary } of data.summaries) {
-    if (summary.skipped > 0) warnings.push(`${summary.file}: ${summary.skipped} of ${summary.records} records skipped (see the dataset issues).`);
-  }
-  if (data.train.length === 0) throw noData('training', data, spec.specPath);
-  if (data.probes.length === 0) throw noData('probe', data, spec.specPath);
-
-  progress('featurize', 'preparing the featurizer');
-  const featurizer = await createFeaturizer(spec.featurizer, { baseDir: spec.baseDir, checkpoint, inputs: inspection.inputs });
-
-  progress('predict', `running the model on ${data.train.length + data.probes.length} examples`);
-  const forward: ForwardResult = await timed('predict', () =>
-    forwardPass({ prepared, modelBytesLabel: checkpoint.modelPath, featurizer, data, spec, signal, onProgress: (f) => progress('predict', undefined, f) }),
-  );
-  const classes = resolveClassNames(spec.labels, checkpoint.classNames, forward.columns);
-  const unknown = unknownLabels(data.train, classes);
-  if (unknown.length > 0) warnings.push(`Training labels that match no class (${classes.join(', ')}): ${unknown.map((u) => JSON.stringify(u)).join(', ')}.`);
 
   const report: AuditReport = {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -146,12 +107,3 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
 }
 
 
-/** Names every file behind an empty role, with what was read from it and the first problem found. */
-function noData(role: 'training' | 'probe', data: Awaited<ReturnType<typeof loadAuditData>>, specPath: string): PolicyTraceError {
-  const files = data.summaries.map(({ summary }) => {
-    const first = summary.issues[0];
-    const why = summary.records === 0 ? 'the file has no records' : first ? `first problem at line ${first.line}: ${first.message}` : 'no record matched the split';
-    return `${summary.file}: ${summary.used} of ${summary.records} records usable (${why})`;
-  });
-  return new PolicyTraceError(`no usable ${role} examples:\n  ${files.join('\n  ')}`, { file: specPath }, 'no-data');
-}
