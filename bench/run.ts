@@ -3,13 +3,23 @@
  * (e.g. featurization vs forward on the same model); nothing here asserts a time.
  */
 import * as path from 'node:path';
+import { auditRow } from './auditRows';
 import { smsForwardRow, syntheticForwardRow } from './forwardThroughput';
+import { gradientRows } from './gradientRows';
+import { plantedRows } from './plantedRows';
 import type { BenchRow } from './row';
 
 const sharedDir = process.env.POLICYTRACE_SHARED ?? path.resolve(__dirname, '../../../shared');
 
 async function main(): Promise<void> {
-  const rows: (() => Promise<BenchRow | BenchRow[]>)[] = [() => smsForwardRow(sharedDir), () => syntheticForwardRow()];
+  const repoRoot = path.resolve(__dirname, '../..');
+  const rows: (() => Promise<BenchRow | BenchRow[]>)[] = [
+    () => smsForwardRow(sharedDir),
+    () => syntheticForwardRow(),
+    () => auditRow('audit.sms-demo', path.join(repoRoot, 'demo/policytrace.json')),
+    () => gradientRows(repoRoot, sharedDir),
+    () => plantedRows(repoRoot),
+  ];
   for (const row of rows) {
     try {
       const result = await row();

@@ -72,6 +72,7 @@ export async function loadAuditContext(options: LoadContextOptions): Promise<Aud
 
   progress('read', 'reading the datasets');
   const data = await timed('read', () => loadAuditData(spec, signal));
+  warnings.push(...data.warnings);
   for (const { summary } of data.summaries) {
     if (summary.skipped > 0) warnings.push(`${summary.file}: ${summary.skipped} of ${summary.records} records skipped (see the dataset issues).`);
   }

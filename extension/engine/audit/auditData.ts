@@ -15,24 +15,39 @@ export interface AuditData {
   summaries: { role: 'train' | 'probe'; summary: ReadSummary }[];
   /** How the probes were chosen, in one sentence for the report. */
   probeOrigin: string;
+  warnings: string[];
 }
+
+/** Fields probes may lack: behaviour is measured on the model's decisions, so probes need only text. */
+const OPTIONAL_FOR_PROBES = new Set(['fields.label', 'fields.group', 'fields.id', 'fields.split']);
 
 export async function loadAuditData(spec: ResolvedSpec, signal?: AbortSignal): Promise<AuditData> {
   const trainFiles = await expandDataPaths(spec.train, spec.baseDir);
   const probeFiles = spec.probe ? await expandDataPaths(spec.probe, spec.baseDir) : [];
   const cache = new Map<string, Promise<{ examples: Example[]; summary: ReadSummary }>>();
+  const warnings: string[] = [];
+  const readOptions = {
+    ...(spec.format && { format: spec.format }),
+    ...(spec.header !== undefined && { header: spec.header }),
+    ...(spec.options.maxRecordBytes && { maxRecordBytes: spec.options.maxRecordBytes }),
+  };
   const read = (file: string) => {
-    if (!cache.has(file)) {
-      cache.set(
-        file,
-        readDataset(file, spec.fields, {
-          ...(spec.format && { format: spec.format }),
-          ...(spec.header !== undefined && { header: spec.header }),
-          ...(spec.options.maxRecordBytes && { maxRecordBytes: spec.options.maxRecordBytes }),
-        }),
-      );
-    }
+    if (!cache.has(file)) cache.set(file, readDataset(file, spec.fields, readOptions));
     return cache.get(file)!;
+  };
+  // Unlabelled probe files are normal: drop a label/group/id/split mapping that no probe record has, and say so.
+  const readProbeFile = async (file: string) => {
+    const fields = { ...spec.fields };
+    for (;;) {
+      try {
+        return await readDataset(file, fields, readOptions);
+      } catch (error) {
+        const field = error instanceof PolicyTraceError && error.code === 'data.unknownField' ? error.location.field : undefined;
+        if (!field || !OPTIONAL_FOR_PROBES.has(field)) throw error;
+        delete fields[field.slice('fields.'.length) as 'label' | 'group' | 'id' | 'split'];
+        warnings.push(`${file}: no probe record has ${field} ("${spec.fields[field.slice('fields.'.length) as 'label']}"); probes are read without it.`);
+      }
+    }
   };
   const summaries: AuditData['summaries'] = [];
   const train: Example[] = [];
@@ -46,12 +61,13 @@ export async function loadAuditData(spec: ResolvedSpec, signal?: AbortSignal): P
     const probes: Example[] = [];
     for (const file of probeFiles) {
       signal?.throwIfAborted();
-      const result = await read(file);
-      if (!trainFiles.includes(file)) summaries.push({ role: 'probe', summary: result.summary });
+      const isTrain = trainFiles.includes(file);
+      const result = isTrain ? await read(file) : await readProbeFile(file);
+      if (!isTrain) summaries.push({ role: 'probe', summary: result.summary });
       probes.push(...filterSplit(result.examples, spec.probeSplit, spec, file));
     }
     const origin = spec.probeSplit ? `records whose ${spec.fields.split} is "${spec.probeSplit}" in the probe files` : 'the probe files';
-    return { train, probes, summaries, probeOrigin: origin };
+    return { train, probes, summaries, probeOrigin: origin, warnings };
   }
   // No probe files: a seeded held-out share of the training lines watches the behaviour. The lines stay in
   // the training set too (the model was trained on them); the share only chooses where behaviour is measured.
@@ -60,6 +76,7 @@ export async function loadAuditData(spec: ResolvedSpec, signal?: AbortSignal): P
     train,
     probes,
     summaries,
+    warnings,
     probeOrigin: `a seeded held-out ${Math.round(spec.options.holdout * 100)}% of the training lines (seed ${spec.options.seed})`,
   };
 }
