@@ -12,7 +12,7 @@ import { conjunction, evaluateExpr, formatExpr, formatRule, type Expr } from './
 import { labelledTraining, probeMetrics, trainingLabelMetrics, type ProbeOutcomes } from './policyMetrics';
 import { policyId } from './policyId';
 import { seededRandom, shuffledIndices } from './random';
-import { learnDecisionList, type LearnerOptions } from './ruleLearner';
+import { learnDecisionList, learnDefaultActionRules, type LearnerOptions } from './ruleLearner';
 import { viewsOf } from './ruleCoverage';
 import { agreement, cohenKappa } from './statistics';
 import { minSupportFor, resolveOptions, type BehaviourSet, type PolicyOptions, type TrainingSet } from './types';
@@ -49,8 +49,10 @@ export function extractPolicies(behaviour: BehaviourSet, train: TrainingSet | un
 
   const outcomes: ProbeOutcomes = { decisions, probs: behaviour.probs, classCount };
   const training = train && labelledTraining(viewsOf(train.examples, train.tokens, 'training set'), behaviour.classes);
-  const antecedents: Expr[] = list.rules.map((rule) => conjunction(rule.conditions.map((index) => pool[index].expr)));
-  const policies: Policy[] = list.rules.map((rule, i) => {
+  const defaultRules = learnDefaultActionRules(pool, fitDecisions, classCount, list.defaultAction, learnerOptions);
+  const allRules = [...list.rules, ...defaultRules];
+  const antecedents: Expr[] = allRules.map((rule) => conjunction(rule.conditions.map((index) => pool[index].expr)));
+  const policies: Policy[] = allRules.map((rule, i) => {
     const action = behaviour.classes[rule.action];
     const text = formatRule(antecedents[i], action);
     return {
@@ -59,10 +61,12 @@ export function extractPolicies(behaviour: BehaviourSet, train: TrainingSet | un
       conditions: rule.conditions.map((index) => formatExpr(pool[index].expr)),
       action,
       origin: 'extracted',
+      ...(i >= list.rules.length && { describesDefault: true }),
       metrics: {
         ...probeMetrics(antecedents[i], rule.action, heldOutRows, views, outcomes),
         ...trainingLabelMetrics(antecedents[i], rule.action, training),
-        ...(opts.bootstrapResamples > 0 ? { stability: stability.get(ruleKey(rule, pool)) ?? 0 } : {}),
+        // Bootstrap re-learns the decision list only, so default-describing rules have no stability figure.
+        ...(opts.bootstrapResamples > 0 && i < list.rules.length ? { stability: stability.get(ruleKey(rule, pool)) ?? 0 } : {}),
         evaluatedOn: 'held-out',
       },
     };
@@ -70,7 +74,7 @@ export function extractPolicies(behaviour: BehaviourSet, train: TrainingSet | un
 
   // The list's prediction on each held-out probe: the first rule that covers it, else the default.
   const listPredictions = heldOutRows.map((row) => {
-    const first = antecedents.findIndex((antecedent) => evaluateExpr(antecedent, views[row]));
+    const first = antecedents.slice(0, list.rules.length).findIndex((antecedent) => evaluateExpr(antecedent, views[row]));
     return first < 0 ? list.defaultAction : list.rules[first].action;
   });
   const heldOutDecisions = heldOutRows.map((row) => decisions[row]);

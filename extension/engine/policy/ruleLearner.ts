@@ -100,11 +100,40 @@ function majorityClass(rows: Bitset, classMasks: readonly Bitset[]): number {
   return best;
 }
 
+/**
+ * Rules for the DEFAULT action, which the decision list itself never states (a default-action rule that
+ * changes no decision is pruned). "Short inputs lean negative" is such a policy when negative is the
+ * majority. Each must pass the same support, precision and significance gates against the default's base
+ * rate; found greedily on rows the previous ones did not cover.
+ */
+export function learnDefaultActionRules(
+  concepts: readonly ConceptCandidate[],
+  decisions: ArrayLike<number>,
+  classCount: number,
+  defaultAction: number,
+  options: LearnerOptions,
+  maxRules = 1,
+): LearnedRule[] {
+  const rowCount = decisions.length;
+  const classMasks = Array.from({ length: classCount }, (_, c) => bitsetFromPredicate(rowCount, (i) => decisions[i] === c));
+  const rules: LearnedRule[] = [];
+  let remaining = fullBitset(rowCount);
+  while (rules.length < maxRules) {
+    const rule = findBestRule(concepts, remaining, classMasks, options, defaultAction);
+    if (!rule) break;
+    rules.push(rule);
+    remaining = andNot(remaining, conjunctionBits(concepts, rule.conditions, rowCount));
+  }
+  return rules;
+}
+
 function findBestRule(
   concepts: readonly ConceptCandidate[],
   remaining: Bitset,
   classMasks: readonly Bitset[],
   options: LearnerOptions,
+  /** Accept only rules for this action (used to describe the default action). */
+  onlyAction?: number,
 ): LearnedRule | undefined {
   const remainingCount = popcount(remaining);
   if (remainingCount < options.minSupport) return undefined;
@@ -114,6 +143,7 @@ function findBestRule(
   const searchable = concepts.length * (1 + options.beamWidth * (options.maxConditions - 1));
   const z = normalQuantile(1 - options.alpha / Math.max(1, searchable));
   const accepts = (c: ScoredConjunction) =>
+    (onlyAction === undefined || c.action === onlyAction) &&
     c.correct / c.covered >= options.minPrecision && wilsonLowerBound(c.correct, c.covered, z) > baseRates[c.action];
 
   const conditionCost = Math.log(Math.max(2, concepts.length));

@@ -12,7 +12,7 @@ const MAX_RULE_WIDTH = 72;
 
 const COLUMNS: Column[] = [
   { title: '#', align: 'right', value: (_, i) => String(i + 1) },
-  { title: 'rule', align: 'left', value: (p) => truncate(p.rule, MAX_RULE_WIDTH) },
+  { title: 'rule', align: 'left', value: (p) => truncate(p.rule, MAX_RULE_WIDTH) + (p.describesDefault ? ' °' : '') },
   { title: 'precision', align: 'right', value: (p) => percent(p.metrics.precision) },
   { title: 'coverage', align: 'right', value: (p) => percent(p.metrics.coverage) },
   { title: 'support', align: 'right', value: (p) => String(p.metrics.support) },
@@ -38,7 +38,7 @@ export function formatPolicyTable(set: PolicySet): string {
   const rows = [line(COLUMNS.map((column) => column.title)), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)];
   const footnote =
     'precision/coverage/support/margin on held-out probes (hypotheses: all probes); margin = mean log p(a|x) − log(1 − p(a|x)) in nats; ' +
-    'train labels = share of covered training lines labelled with the action; stability = share of bootstrap resamples that re-learn the rule.';
+    'train labels = share of covered training lines labelled with the action; stability = share of bootstrap resamples that re-learn the rule; ° = describes the default action (not part of the decision list, so fidelity ignores it).';
   return [header, ...rows, footnote].join('\n');
 }
 

@@ -103,6 +103,11 @@ export interface Policy {
   conditions: string[];
   action: string;
   origin: 'extracted' | 'hypothesis';
+  /**
+   * True for an extracted rule that characterises the list's default action (e.g. "short inputs → negative"
+   * when negative is the default): a real policy, but not part of the decision list, so fidelity ignores it.
+   */
+  describesDefault?: boolean;
   metrics: PolicyMetrics;
   counterfactual?: CounterfactualResult;
 }

@@ -1,8 +1,8 @@
 /**
  * A real spurious policy in a real model: sentiment1's pad embedding drifted to −1.14, so shorter inputs
- * lean negative (../shared/external/README.md). Audited as a hypothesis over varied-length probes, the
- * length rule must hold far above the base rate. (The extracted decision list does not state it: negative
- * is the list's default action, and a rule for the default that changes no decision is pruned.)
+ * lean negative (../shared/external/README.md). Over varied-length probes the audit must extract it as a
+ * rule with a length condition (a rule describing the list's default action), and the stated hypothesis
+ * must hold far above the base rate.
  */
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
@@ -31,7 +31,7 @@ async function writeProbes(file: string): Promise<void> {
 
 describe('sentiment1: the short-inputs-lean-negative policy', function () {
   this.timeout(120_000);
-  it('holds as a hypothesis: one-word inputs are negative far above the base rate', async () => {
+  it('is extracted with a length condition and holds as a hypothesis far above the base rate', async () => {
     const work = await fs.mkdtemp(path.join(os.tmpdir(), 'policytrace-s1-'));
     await writeProbes(path.join(work, 'probes.jsonl'));
     await fs.writeFile(
@@ -47,6 +47,10 @@ describe('sentiment1: the short-inputs-lean-negative policy', function () {
       }),
     );
     const report = await runAudit({ specPath: path.join(work, 'policytrace.json'), verify: false, hypotheses: ['len_tokens <= 1 -> negative'] });
+    const extracted = report.policies!.policies.filter((p) => p.origin === 'extracted');
+    const lengthRule = extracted.find((p) => p.action === 'negative' && /len_(tokens|chars) (<|<=) \d+/.test(p.rule));
+    assert.ok(lengthRule, `no short → negative rule among: ${extracted.map((p) => p.rule).join(' | ')}`);
+    assert.ok(lengthRule.metrics.precision > (lengthRule.metrics.baseRate ?? 1), `${lengthRule.rule}: ${JSON.stringify(lengthRule.metrics)}`);
     const rule = report.policies!.policies.find((p) => p.origin === 'hypothesis')!;
     assert.ok(rule.metrics.precision >= 0.85, `precision ${rule.metrics.precision}`);
     assert.ok(rule.metrics.precision >= (rule.metrics.baseRate ?? 1) + 0.2, `precision ${rule.metrics.precision} vs base rate ${rule.metrics.baseRate}`);

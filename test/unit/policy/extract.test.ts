@@ -33,7 +33,12 @@ describe('policy/extractPolicies', function () {
     assert.ok(free.metrics.coverage > 0.15 && free.metrics.coverage < 0.35, `coverage ${free.metrics.coverage}`);
     assert.ok(bangs.metrics.coverage > 0.08 && bangs.metrics.coverage < 0.25, `coverage ${bangs.metrics.coverage}`);
     assert.ok(set.fidelity >= 0.95 && set.kappa >= 0.9, `fidelity ${set.fidelity}, kappa ${set.kappa}`);
-    assert.ok(set.policies.every((p) => p.action !== set.defaultAction), 'no rule restates the default');
+    const listRules = set.policies.filter((p) => !p.describesDefault);
+    assert.ok(listRules.every((p) => p.action !== set.defaultAction), 'no decision-list rule restates the default');
+    assert.ok(
+      set.policies.filter((p) => p.action === set.defaultAction).every((p) => p.describesDefault && p.metrics.precision > (p.metrics.baseRate ?? 1)),
+      'rules for the default action are marked and beat its base rate',
+    );
     assert.equal(set.heldOutCount, 450);
     assert.equal(free.metrics.stability, 1);
   });

@@ -13,8 +13,9 @@ describe('policy/performance', function () {
     const cpuMs = (cpu.user + cpu.system) / 1000;
     console.log(`      measured: ${set.candidateConcepts} concepts, ${set.policies.length} rules, ${cpuMs.toFixed(0)} ms CPU`);
     assert.ok((set.candidateConcepts ?? 0) >= 300, `only ${set.candidateConcepts} candidate concepts`);
-    assert.equal(set.policies.length, 10);
-    assert.ok(set.policies.every((p) => /^contains\("trigger\d"\) -> (alpha|beta|gamma)$/.test(p.rule)), set.policies.map((p) => p.rule).join(' | '));
+    const listRules = set.policies.filter((p) => !p.describesDefault);
+    assert.equal(listRules.length, 10);
+    assert.ok(listRules.every((p) => /^contains\("trigger\d"\) -> (alpha|beta|gamma)$/.test(p.rule)), listRules.map((p) => p.rule).join(' | '));
     assert.ok(set.fidelity > 0.99);
     // CPU time, not wall time: the shared test machine is often busy. Measured ~1.7 s on a 2-core VM.
     assert.ok(cpuMs < 8000, `took ${cpuMs.toFixed(0)} ms of CPU`);

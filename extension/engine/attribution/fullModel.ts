@@ -1,0 +1,195 @@
+/**
+ * Full-model policy attribution: influence of every training line on a policy's margin through ALL
+ * parameters (embeddings, hidden layers and the head), from per-example gradients of the ONNX backward graph.
+ *
+ *   q         = mean over covered probes of ∇θ margin(probe, action class)
+ *   g_i       = ∇θ crossEntropy(train line i, its gold label)
+ *   influence = −q·g_i      (upweighting line i by ε moves θ by −ε g_i, so the margin moves by −ε q·g_i)
+ *
+ * Preconditioner: the identity by default (a TRAK-style first-order score), or a damped diagonal empirical
+ * Fisher, which is what lets a perfectly fit line (loss gradient ≈ 0) still own a direction only it moves.
+ * Both work on LoGra-projected gradients when `projection` is given (then the diagonal is the projected one). The dot product is split by parameter into the head (output pathway) and
+ * everything else (feature pathway); the two parts sum to the influence.
+ */
+import type { Example } from '../data/example';
+import type { Featurizer } from '../featurize/featurizer';
+import { PolicyTraceError } from '../errors';
+import { resolveObjectiveTarget } from '../autodiff/objective';
+import { ProjectionOptions } from '../autodiff/projection';
+import { decodeModel, ModelProto } from '../model/onnxProto';
+import { dataInputNames, encodeFeeds, forEachExampleGradient, openPerExampleGradients, PerExampleGradientModel } from './fullModelGradients';
+
+export interface FullModelAttributionInput {
+  modelBytes: Uint8Array;
+  featurizer: Featurizer;
+  train: Example[];
+  /** Gold class id per training line; negative = unlabelled (influence 0). */
+  trainLabels: Int32Array;
+  probes: Example[];
+  /** Indices into `probes` of the examples the policy covers. */
+  coveredProbes: number[];
+  actionClass: number;
+  /** Initializer names of the final linear layer (weight, bias): the output pathway. */
+  headParams: string[];
+  projection?: ProjectionOptions | null;
+  batchSize?: number;
+  /**
+   * 'identity' (default): plain −q·g_i. 'diagonalFisher': −q·(F + λ)⁻¹·g_i with F the diagonal empirical Fisher
+   * (mean g_i² over labelled lines, per gradient coordinate) and λ = damping × mean(F); one extra pass.
+   */
+  preconditioner?: 'identity' | 'diagonalFisher';
+  /** Relative damping for 'diagonalFisher' (default 0.01). */
+  damping?: number;
+}
+
+export interface FullModelAttribution {
+  /** Per training line; positive = upweighting the line pushes the model toward the policy. */
+  influence: Float64Array;
+  /** The part of `influence` through `headParams`. */
+  outputPathway: Float64Array;
+  /** The part through every other parameter. */
+  featurePathway: Float64Array;
+  /** ‖g_i‖ over the same (projected) coordinates: influence / norm ranks by direction, not loss size. */
+  trainGradientNorm: Float64Array;
+  method: string;
+}
+
+/**
+ * A model with one logit column (sigmoid/threshold binary classifier) gets two-class logits [0, z]:
+ * softmax([0, z]) = [1 − σ(z), σ(z)], so cross-entropy and the margin of class 1 (= z) are exactly the binary ones.
+ */
+function liftSingleLogit(model: ModelProto): { model: ModelProto; logitsTensor?: string } {
+  const target = resolveObjectiveTarget(model);
+  const graph = model.graph!;
+  const declared = graph.output?.find((o) => o.name === target.tensor)?.type?.tensorType?.shape?.dim;
+  if (target.mode !== 'logits' || declared?.length !== 2 || declared[1].dimValue !== 1) return { model };
+  const producer = (graph.node ?? []).find((n) => n.output?.includes(target.tensor));
+  const z = producer?.opType === 'Sigmoid' && producer.input?.[0] ? producer.input[0] : target.tensor;
+  const lifted = structuredClone(model);
+  const zero = 'policytrace/binary_zero';
+  const logits = 'policytrace/binary_logits';
+  lifted.graph!.node = [
+    ...(lifted.graph!.node ?? []),
+    // Sub(z, z) rather than a constant: a new float initializer would count as a parameter.
+    { name: zero, opType: 'Sub', input: [z, z], output: [zero] },
+    { name: logits, opType: 'Concat', input: [zero, z], output: [logits], attribute: [{ name: 'axis', type: 2, i: 1 }] },
+  ];
+  return { model: lifted, logitsTensor: logits };
+}
+
+function checkInput(input: FullModelAttributionInput, model: ModelProto): void {
+  const initializers = new Set((model.graph?.initializer ?? []).map((t) => t.name));
+  for (const name of input.headParams) {
+    if (!initializers.has(name)) throw new PolicyTraceError(`head parameter '${name}' is not an initializer of the model`, { field: 'headParams' }, 'bad-option');
+  }
+  if (input.trainLabels.length !== input.train.length) {
+    throw new PolicyTraceError(`${input.trainLabels.length} labels for ${input.train.length} training lines`, { field: 'trainLabels' }, 'bad-option');
+  }
+  for (const index of input.coveredProbes) {
+    if (!Number.isInteger(index) || index < 0 || index >= input.probes.length) {
+      throw new PolicyTraceError(`covered probe ${index} is outside the ${input.probes.length} probes`, { field: 'coveredProbes' }, 'bad-option');
+    }
+  }
+  if (input.train.length < 2) throw new PolicyTraceError('full-model attribution needs at least two training lines', { field: 'train' }, 'bad-option');
+}
+
+/** The diagonal empirical Fisher over the labelled training lines, damped: F + damping × mean(F). */
+async function dampedFisherDiagonal(gradients: PerExampleGradientModel, input: FullModelAttributionInput, batchSize: number, damping: number): Promise<Map<string, Float64Array>> {
+  const diagonal = new Map<string, Float64Array>();
+  const labelled = input.trainLabels.filter((y) => y >= 0).length;
+  await forEachExampleGradient(gradients, input.featurizer, input.train, input.trainLabels, batchSize, (i, param, row) => {
+    if (input.trainLabels[i] < 0) return;
+    let sum = diagonal.get(param);
+    if (!sum) diagonal.set(param, (sum = new Float64Array(row.length)));
+    for (let k = 0; k < row.length; k++) sum[k] += (row[k] * row[k]) / labelled;
+  });
+  let total = 0;
+  let count = 0;
+  for (const values of diagonal.values()) for (const v of values) (total += v), count++;
+  const lambda = (damping * total) / Math.max(1, count);
+  if (!(lambda > 0)) throw new PolicyTraceError('every training gradient is zero: nothing to precondition', { field: 'preconditioner' }, 'degenerate-gradients');
+  for (const values of diagonal.values()) for (let k = 0; k < values.length; k++) values[k] += lambda;
+  return diagonal;
+}
+
+/** q: the mean margin gradient over the covered probes, one flat vector per parameter. */
+async function policyQuery(gradients: PerExampleGradientModel, input: FullModelAttributionInput, batchSize: number): Promise<Map<string, Float64Array>> {
+  const covered = input.coveredProbes.map((i) => input.probes[i]);
+  const query = new Map<string, Float64Array>();
+  const actions = new Int32Array(covered.length).fill(input.actionClass);
+  await forEachExampleGradient(gradients, input.featurizer, covered, actions, batchSize, (_, param, row) => {
+    let sum = query.get(param);
+    if (!sum) query.set(param, (sum = new Float64Array(row.length)));
+    for (let k = 0; k < row.length; k++) sum[k] += row[k] / covered.length;
+  });
+  return query;
+}
+
+export async function attributePolicyFullModel(input: FullModelAttributionInput): Promise<FullModelAttribution> {
+  const source = decodeModel(input.modelBytes);
+  checkInput(input, source);
+  const n = input.train.length;
+  const influence = new Float64Array(n);
+  const outputPathway = new Float64Array(n);
+  const featurePathway = new Float64Array(n);
+  const trainGradientNorm = new Float64Array(n);
+  if (input.coveredProbes.length === 0) {
+    return { influence, outputPathway, featurePathway, trainGradientNorm, method: 'full-model first-order influence: no covered probes, all zero' };
+  }
+  const batchSize = input.batchSize ?? 64;
+  const projection = input.projection ?? undefined;
+  const { model, logitsTensor } = liftSingleLogit(source);
+  const probeFeeds = encodeFeeds(input.featurizer, input.train.slice(0, Math.min(n, 4)), dataInputNames(model));
+
+  const margin = await openPerExampleGradients(model, 'margin', probeFeeds, projection, logitsTensor);
+  let query: Map<string, Float64Array>;
+  try {
+    query = await policyQuery(margin, input, batchSize);
+  } finally {
+    await margin.session.release();
+  }
+
+  const loss = await openPerExampleGradients(model, 'crossEntropy', probeFeeds, projection, logitsTensor);
+  const head = new Set(input.headParams);
+  const preconditioner = input.preconditioner ?? 'identity';
+  try {
+    if (preconditioner === 'diagonalFisher') {
+      const fisher = await dampedFisherDiagonal(loss, input, batchSize, input.damping ?? 0.01);
+      for (const [param, q] of query) {
+        const f = fisher.get(param);
+        if (f) for (let k = 0; k < q.length; k++) q[k] /= f[k];
+      }
+    }
+    await forEachExampleGradient(loss, input.featurizer, input.train, input.trainLabels, batchSize, (i, param, row) => {
+      const q = query.get(param);
+      if (!q || input.trainLabels[i] < 0) return;
+      let dot = 0;
+      let squares = 0;
+      for (let k = 0; k < row.length; k++) {
+        dot += q[k] * row[k];
+        squares += row[k] * row[k];
+      }
+      trainGradientNorm[i] += squares;
+      (head.has(param) ? outputPathway : featurePathway)[i] -= dot;
+    });
+  } finally {
+    await loss.session.release();
+  }
+  for (let i = 0; i < n; i++) {
+    influence[i] = outputPathway[i] + featurePathway[i];
+    trainGradientNorm[i] = Math.sqrt(trainGradientNorm[i]);
+  }
+
+  const params = loss.outputs.map((o) => `${o.param}${o.kind === 'projected' ? ' (projected)' : ''}`);
+  const skipped = loss.skipped.map((s) => `${s.param}: ${s.reason}`);
+  const method = [
+    preconditioner === 'identity'
+      ? 'full-model first-order influence −q·g_i with identity preconditioner (no Hessian/Fisher; TRAK-style, diagonal-free)'
+      : `full-model influence −q·(F + λ)⁻¹·g_i with the diagonal empirical Fisher F of the training loss gradients, λ = ${input.damping ?? 0.01} × mean(F) (a diagonal stand-in for the Hessian)`,
+    projection ? `LoGra projection kIn=${projection.kIn} kOut=${projection.kOut} seed=${projection.seed}` : 'unprojected gradients',
+    logitsTensor ? 'single logit lifted to two-class logits [0, z]' : '',
+    `parameters: ${params.join(', ')}`,
+    skipped.length ? `no per-example gradient (left out of the score): ${skipped.join('; ')}` : '',
+  ].filter(Boolean).join('; ');
+  return { influence, outputPathway, featurePathway, trainGradientNorm, method };
+}
