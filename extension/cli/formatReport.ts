@@ -51,6 +51,16 @@ function formatAttribution(report: AuditReport, attribution: PolicyAttribution):
   for (const group of groups) {
     lines.push(`  group ${group.kind} "${group.name}" (${group.lines} lines): Δstrength ${signed(group.deltaStrength)} nats, Δadherence ${signed(group.deltaAdherence)}`);
   }
+  if (attribution.pathways) {
+    const { output, feature } = attribution.pathways;
+    lines.push(`  pathways (full model): output (head) ${signed(output)}, feature (earlier layers) ${signed(feature)}`);
+  }
+  if (attribution.fullModel) {
+    lines.push('  top proponents through all layers (full-model gradients):');
+    for (const line of attribution.fullModel.proponents.slice(0, 5)) {
+      lines.push(`    ${`${path.basename(line.file)}:${line.line}`.padEnd(28)} infl ${signed(line.influence)} (head ${signed(line.outputPathway)})  [${line.label ?? ''}] ${line.snippet.slice(0, 60)}`);
+    }
+  }
   if (attribution.verification) lines.push(`  verify top-${attribution.verification.k} lines: ${formatVerification(attribution.verification)}`);
   const g = attribution.groupVerification;
   if (g) lines.push(`  verify the rule's group "${g.group}" (${g.k} lines): ${formatVerification(g)}`);

@@ -5,6 +5,8 @@
  */
 import type { GroupKey, HeadWeights, PreconditionerKind, TrainingSet } from '../attribution';
 import { attributionFromScores, chooseRetrainL2, scoreTrainingLines, verifyPolicy } from '../attribution';
+import { attributePolicyFullModel } from '../attribution/fullModel';
+import type { Featurizer } from '../featurize/featurizer';
 import type { HeadInfo } from '../model/linearHead';
 import { coveredIndices, parseHypothesis, ruleCovers } from '../policy';
 import type { Policy, PolicyAttribution } from '../report/schema';
@@ -28,6 +30,8 @@ export interface AttributePoliciesInput {
   policies: Policy[];
   tokens: { probes: string[][]; train: string[][] };
   verify: boolean;
+  featurizer: Featurizer;
+  modelBytes: Uint8Array;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
 }
@@ -85,7 +89,62 @@ export async function attributePolicies(input: AttributePoliciesInput): Promise<
         attribution.groupVerification = { ...verifyPolicy(attributionInput, scores, { seeds, l2: l2Choice.l2, flagged: ruleGroup }), group: conceptGroup };
       }
     }
+    if (spec.options.gradients === 'full') {
+      input.onProgress?.(`full-model gradients for policy ${index + 1}`);
+      attribution.fullModel = await fullModelAttribution(input, labels, covered, rule.actionIndex, attribution);
+    }
     results.push(attribution);
   }
   return results;
+}
+
+/** Through every layer (the ONNX backward graph), split into the head's share and the earlier layers'. */
+async function fullModelAttribution(
+  input: AttributePoliciesInput,
+  labels: Int32Array,
+  covered: number[],
+  actionClass: number,
+  attribution: PolicyAttribution,
+): Promise<NonNullable<PolicyAttribution['fullModel']>> {
+  const head = input.head;
+  const result = await attributePolicyFullModel({
+    modelBytes: input.modelBytes,
+    featurizer: input.featurizer,
+    train: input.data.train,
+    trainLabels: labels,
+    probes: input.data.probes,
+    coveredProbes: covered,
+    actionClass,
+    headParams: [head.weightSource, ...(head.biasSource ? [head.biasSource] : [])],
+    preconditioner: 'diagonalFisher',
+    projection: null,
+  });
+  const sum = (values: Float64Array) => values.reduce((total, value) => total + value, 0);
+  attribution.pathways = { output: sum(result.outputPathway), feature: sum(result.featurePathway) };
+  const order = Array.from(result.influence.keys()).sort((a, b) => result.influence[b] - result.influence[a]);
+  const top = order.slice(0, input.spec.options.topK).filter((i) => result.influence[i] > 0);
+  return {
+    method: result.method,
+    scale: {
+      unit: 'influence through all layers (nats of mean margin per unit of up-weighting, Fisher-normalised)',
+      explanation:
+        'Positive means up-weighting the line pushes the model toward the policy through any layer; output pathway = the part through the head, feature pathway = through earlier layers; comparable within a policy, not across policies.',
+    },
+    proponents: top.map((i) => {
+      const example = input.data.train[i];
+      return {
+        file: example.file,
+        line: example.line,
+        endLine: example.endLine,
+        byteOffset: example.byteOffset,
+        byteLength: example.byteLength,
+        id: example.id,
+        ...(example.label !== undefined && { label: example.label }),
+        snippet: example.text.replace(/\s+/g, ' ').slice(0, 160),
+        influence: result.influence[i],
+        outputPathway: result.outputPathway[i],
+        featurePathway: result.featurePathway[i],
+      };
+    }),
+  };
 }

@@ -3,6 +3,7 @@
  * attribution → verification → report. Every stage reports progress and honours cancellation; the CLI,
  * the audit worker and the tests all call this one function.
  */
+import { readFile } from 'node:fs/promises';
 import type { AuditReport } from '../report/schema';
 import { REPORT_SCHEMA_VERSION } from '../report/schema';
 import { attributePolicies } from './attributePolicies';
@@ -84,6 +85,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
     if (prepared.head && forward.trainFeatures && forward.probeFeatures) {
       const verify = options.verify ?? spec.options.verify;
       progress('attribution', 'attributing policies to training lines');
+      const originalModelBytes = await readFile(context.checkpoint.modelPath);
       report.attribution = await timed('attribution', () =>
         attributePolicies({
           spec,
@@ -94,6 +96,8 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
           policies: found.policySet.policies,
           tokens: found.tokens,
           verify,
+          featurizer,
+          modelBytes: originalModelBytes,
           ...(signal && { signal }),
           onProgress: (message) => progress(verify ? 'verify' : 'attribution', message),
         }),

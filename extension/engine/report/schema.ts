@@ -191,7 +191,14 @@ export interface PolicyAttribution {
    * already fitted (vanishing gradients); the symbolic group does not.
    */
   groupVerification?: Verification & { group: string };
+  /** Total influence of the training set through the head (output pathway) and through earlier layers (feature pathway). */
   pathways?: { output: number; feature: number };
+  /** Full-model attribution (options.gradients = "full"): lines ranked by influence through every layer. */
+  fullModel?: {
+    method: string;
+    scale: ScoreScale;
+    proponents: (SourceRef & { label?: string; snippet: string; influence: number; outputPathway: number; featurePathway: number })[];
+  };
 }
 
 export interface AuditReport {

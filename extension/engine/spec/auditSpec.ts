@@ -57,6 +57,7 @@ export interface AuditOptions {
   randomSeeds: number;
   maxRecordBytes?: number;
   predictionsInReport: number;
+  gradients: 'head' | 'full';
 }
 
 export interface AuditSpec {
@@ -94,6 +95,7 @@ export const DEFAULT_OPTIONS: AuditOptions = {
   verify: true,
   randomSeeds: 5,
   predictionsInReport: 200,
+  gradients: 'head',
 };
 
 const ajv = new Ajv({ allErrors: true, strict: false });
