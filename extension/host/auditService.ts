@@ -80,6 +80,8 @@ export class AuditService implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', 'policytrace.auditRunning', true);
     const settings = readSettings(vscode.Uri.file(request.specPath));
     if (request.threads === undefined && settings.threads > 0) request = { ...request, threads: settings.threads };
+    // Settings are defaults: an option the spec file sets wins.
+    request = { ...request, optionDefaults: { batchSize: settings.batchSize, preconditioner: settings.preconditioner, topK: settings.topK, projectionSize: settings.projectionSize } };
     this.log.info(`audit started (${reason}): ${request.specPath}${request.hypotheses?.length ? `, hypotheses ${JSON.stringify(request.hypotheses)}` : ''}; topK ${settings.topK}`);
     const started = Date.now();
     try {

@@ -7,6 +7,7 @@
  */
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { AuditOptions } from '../spec/auditSpec';
 import type { ErrorLocation } from '../errors';
 import type { AuditReport } from '../report/schema';
 
@@ -25,6 +26,8 @@ export interface AuditRequest {
   verify?: boolean;
   /** Overrides the spec's options.threads (the editor's `policytrace.threads` setting). */
   threads?: number;
+  /** Defaults for options the spec does not set (the editor's batchSize, topK, preconditioner settings). */
+  optionDefaults?: Partial<AuditOptions>;
 }
 
 /** Messages from the host to the worker. */

@@ -74,6 +74,7 @@ export async function attributePolicies(input: AttributePoliciesInput): Promise<
       ...(spec.options.damping !== undefined && { damping: spec.options.damping }),
       seed: spec.options.seed,
       l2: l2Choice.l2,
+      ...(spec.options.projectionSize !== undefined && { projectionDim: spec.options.projectionSize }),
     };
     const scores = scoreTrainingLines(attributionInput, options);
     const attribution = attributionFromScores(train, scores, options);

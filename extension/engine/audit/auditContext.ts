@@ -11,7 +11,7 @@ import { prepareModel, type PreparedModel } from '../model/prepare';
 import { createFeaturizer } from '../featurize/createFeaturizer';
 import type { Featurizer } from '../featurize/featurizer';
 import { PolicyTraceError } from '../errors';
-import { loadSpec, type ResolvedSpec } from '../spec/auditSpec';
+import { loadSpec, type AuditOptions, type ResolvedSpec } from '../spec/auditSpec';
 import { loadAuditData, type AuditData } from './auditData';
 import { resolveClassNames, unknownLabels } from './classes';
 import { forwardPass, type ForwardResult } from './forwardPass';
@@ -41,6 +41,8 @@ export interface AuditContext {
 export interface LoadContextOptions {
   specPath: string;
   threads?: number;
+  /** Defaults from the editor's settings, used for options the spec file does not set. */
+  optionDefaults?: Partial<AuditOptions>;
   signal?: AbortSignal;
   onProgress?: (progress: AuditProgress) => void;
 }
@@ -62,6 +64,9 @@ export async function loadAuditContext(options: LoadContextOptions): Promise<Aud
 
   progress('load', 'reading the audit spec and the model');
   const spec = await loadSpec(options.specPath);
+  for (const [key, value] of Object.entries(options.optionDefaults ?? {}) as [keyof AuditOptions, never][]) {
+    if (value !== undefined && !spec.explicitOptions.includes(key)) spec.options[key] = value;
+  }
   if (options.threads !== undefined) spec.options.threads = options.threads;
   const checkpoint = await resolveCheckpoint(spec.checkpoint);
   const inspection = await timed('inspect', () => inspectModel(checkpoint.modelPath));

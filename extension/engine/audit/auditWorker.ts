@@ -23,6 +23,7 @@ async function main(): Promise<void> {
       hypotheses: request.hypotheses,
       verify: request.verify,
       threads: request.threads,
+      ...(request.optionDefaults && { optionDefaults: request.optionDefaults }),
       signal: controller.signal,
       onProgress: (progress) => post({ type: 'progress', progress: { stage: progress.stage, fraction: progress.fraction, message: progress.message } }),
     });

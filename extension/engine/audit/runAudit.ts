@@ -11,6 +11,7 @@ import { loadAuditContext, type AuditProgress, type AuditStage } from './auditCo
 import { findPolicies } from './findPolicies';
 import { buildModelSummary, buildPredictions, splitMetrics } from './reportParts';
 import { TOOL_VERSION } from './version';
+import type { AuditOptions } from '../spec/auditSpec';
 
 export type { AuditProgress, AuditStage } from './auditContext';
 
@@ -26,6 +27,8 @@ export interface RunAuditOptions {
   predictOnly?: boolean;
   /** Overrides the spec's options.threads. */
   threads?: number;
+  /** Defaults (e.g. editor settings) for options the spec file does not set. */
+  optionDefaults?: Partial<AuditOptions>;
 }
 
 export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
@@ -35,6 +38,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
   const context = await loadAuditContext({
     specPath: options.specPath,
     ...(options.threads !== undefined && { threads: options.threads }),
+    ...(options.optionDefaults && { optionDefaults: options.optionDefaults }),
     ...(signal && { signal }),
     ...(options.onProgress && { onProgress: options.onProgress }),
   });

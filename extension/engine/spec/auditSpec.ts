@@ -58,6 +58,7 @@ export interface AuditOptions {
   maxRecordBytes?: number;
   predictionsInReport: number;
   gradients: 'head' | 'full';
+  projectionSize?: number;
 }
 
 export interface AuditSpec {
@@ -81,6 +82,8 @@ export interface AuditSpec {
 export interface ResolvedSpec extends AuditSpec {
   specPath: string;
   baseDir: string;
+  /** Option keys the spec file set itself: editor settings fill in only the others. */
+  explicitOptions: (keyof AuditOptions)[];
 }
 
 export const DEFAULT_OPTIONS: AuditOptions = {
@@ -145,6 +148,7 @@ export function parseSpec(text: string, specPath: string): ResolvedSpec {
     concepts: spec.concepts ?? [],
     hypotheses: spec.hypotheses ?? [],
     options: { ...DEFAULT_OPTIONS, ...(spec.options ?? {}) },
+    explicitOptions: Object.keys(spec.options ?? {}) as (keyof AuditOptions)[],
   };
 }
 

@@ -68,3 +68,10 @@ describe('audit spec', () => {
     assert.equal(parseSpec('\uFEFF' + JSON.stringify(minimal), specFile).train[0], 'train.jsonl');
   });
 });
+
+describe('audit spec: settings as defaults', () => {
+  it('records which options the spec set, so editor settings fill in only the others', () => {
+    const spec = parseSpec(JSON.stringify({ ...minimal, options: { topK: 5 } }), specFile);
+    assert.deepEqual(spec.explicitOptions, ['topK']);
+  });
+});
