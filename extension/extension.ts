@@ -33,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): PolicyTraceApi | und
   context.subscriptions.push(log);
   try {
     const statusBar = new AuditStatusBar();
-    const audits = new AuditService(new AuditClient(defaultAuditWorkerScript()), log, statusBar);
+    const audits = new AuditService(new AuditClient(defaultAuditWorkerScript()), log, statusBar, context.workspaceState);
     const findings = new FindingsStore(audits);
     const panel = new PolicyPanel(context.extensionUri, audits, log);
     const ctx: HostContext = { extension: context, log, audits, findings, panel };
@@ -55,6 +55,8 @@ export function activate(context: vscode.ExtensionContext): PolicyTraceApi | und
       ...registerCommands(ctx),
     );
     void vscode.commands.executeCommand('setContext', 'policytrace.hasResults', false);
+    // Last: every view above listens for results, so restored ones reach the panel, CodeLens and Problems.
+    audits.restore();
     log.info(`PolicyTrace activated (workspace trusted: ${vscode.workspace.isTrusted})`);
     return {
       get results() {

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { AuditCancelledError, AuditClient, AuditFailedError, type AuditProgressEvent, type AuditRequest, type AuditStageName } from '../engine/audit/AuditClient';
 import type { AuditReport } from '../engine/report/schema';
 import { makeResults, type AuditResults } from './auditResults';
+import { REPORT_SCHEMA_VERSION } from '../engine/report/schema';
 import { readSettings } from './settings';
 import type { AuditStatusBar } from './statusBar';
 
@@ -39,6 +40,8 @@ export interface AuditProgressState {
   fraction?: number;
 }
 
+const RESULTS_KEY = 'policytrace.lastResults';
+
 export class AuditService implements vscode.Disposable {
   private readonly resultsEmitter = new vscode.EventEmitter<AuditResults | undefined>();
   private readonly progressEmitter = new vscode.EventEmitter<AuditProgressState>();
@@ -52,7 +55,20 @@ export class AuditService implements vscode.Disposable {
     private readonly client: AuditClient,
     private readonly log: vscode.LogOutputChannel,
     private readonly statusBar: AuditStatusBar,
+    /** Where the last results survive a window reload (workspace state), when given. */
+    private readonly memento?: vscode.Memento,
   ) {}
+
+  /**
+   * Brings back the results of the previous session of this workspace (a window reload restarts the extension
+   * host; the panel, CodeLens and Problems should come back with their data). Call after every listener is wired.
+   */
+  restore(): void {
+    const saved = this.memento?.get<AuditResults>(RESULTS_KEY);
+    if (!saved || saved.report?.schemaVersion !== REPORT_SCHEMA_VERSION) return;
+    this.log.info(`restored the results of the previous session (${saved.report.createdAt})`);
+    this.setResults(saved);
+  }
 
   get results(): AuditResults | undefined {
     return this.current;
@@ -141,10 +157,12 @@ export class AuditService implements vscode.Disposable {
     this.log.info(`results are stale: ${reason}`);
     this.statusBar.showIdle(this.current);
     this.resultsEmitter.fire(this.current);
+    void this.memento?.update(RESULTS_KEY, this.current);
   }
 
   clear(): void {
     this.current = undefined;
+    void this.memento?.update(RESULTS_KEY, undefined);
     void vscode.commands.executeCommand('setContext', 'policytrace.hasResults', false);
     this.statusBar.showIdle(undefined);
     this.resultsEmitter.fire(undefined);
@@ -152,6 +170,7 @@ export class AuditService implements vscode.Disposable {
 
   private setResults(results: AuditResults): AuditResults {
     this.current = results;
+    void this.memento?.update(RESULTS_KEY, results);
     void vscode.commands.executeCommand('setContext', 'policytrace.hasResults', true);
     this.statusBar.showIdle(results);
     this.resultsEmitter.fire(results);
