@@ -8,6 +8,7 @@ import { attributionFromScores, chooseRetrainL2, scoreTrainingLines, verifyPolic
 import { attributePolicyFullModel } from '../attribution/fullModel';
 import type { Featurizer } from '../featurize/featurizer';
 import type { HeadInfo } from '../model/linearHead';
+import { PolicyTraceError } from '../errors';
 import { coveredIndices, parseHypothesis, ruleCovers } from '../policy';
 import type { Policy, PolicyAttribution } from '../report/schema';
 import type { ResolvedSpec } from '../spec/auditSpec';
@@ -30,6 +31,8 @@ export interface AttributePoliciesInput {
   policies: Policy[];
   tokens: { probes: string[][]; train: string[][] };
   verify: boolean;
+  /** Receives what the user should know (e.g. a fall-back to head-only attribution). */
+  warn?: (message: string) => void;
   featurizer: Featurizer;
   modelBytes: Uint8Array;
   signal?: AbortSignal;
@@ -44,6 +47,7 @@ export async function attributePolicies(input: AttributePoliciesInput): Promise<
   const l2Choice = chooseRetrainL2(headWeights, { features: forward.trainFeatures!, labels, dim: forward.featureDim }, forward.probeFeatures!);
   const sourceGroups: GroupKey[][] = data.train.map((example) => (example.group !== undefined ? [{ kind: 'group', name: example.group }] : []));
   const results: PolicyAttribution[] = [];
+  let fullModelUsable = true;
   for (const [index, policy] of input.policies.entries()) {
     input.signal?.throwIfAborted();
     input.onProgress?.(`policy ${index + 1} of ${input.policies.length}: ${policy.rule}`);
@@ -90,9 +94,16 @@ export async function attributePolicies(input: AttributePoliciesInput): Promise<
         attribution.groupVerification = { ...verifyPolicy(attributionInput, scores, { seeds, l2: l2Choice.l2, flagged: ruleGroup }), group: conceptGroup };
       }
     }
-    if (spec.options.gradients === 'full') {
+    if (spec.options.gradients === 'full' && fullModelUsable) {
       input.onProgress?.(`full-model gradients for policy ${index + 1}`);
-      attribution.fullModel = await fullModelAttribution(input, labels, covered, rule.actionIndex, attribution);
+      try {
+        attribution.fullModel = await fullModelAttribution(input, labels, covered, rule.actionIndex, attribution);
+      } catch (error) {
+        // An op without a gradient rule names itself; the audit goes on with head-only attribution.
+        if (!(error instanceof PolicyTraceError) || error.code !== 'unsupported-op') throw error;
+        fullModelUsable = false;
+        input.warn?.(`Full-model gradients unavailable (${error.message}); attribution is head-only.`);
+      }
     }
     results.push(attribution);
   }

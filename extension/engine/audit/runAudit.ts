@@ -101,6 +101,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
           tokens: found.tokens,
           verify,
           featurizer,
+          warn: (message) => warnings.push(message),
           modelBytes: originalModelBytes,
           ...(signal && { signal }),
           onProgress: (message) => progress(verify ? 'verify' : 'attribution', message),
