@@ -4,6 +4,7 @@
  * no fixture files and no Python.
  */
 import { encodeModel, OnnxDataType, type NodeProto, type TensorProto } from '../extension/engine/model/onnxProto';
+import { seededRandom } from '../extension/engine/util/seededRandom';
 
 export interface SyntheticModelOptions {
   inputWidth: number;
@@ -72,14 +73,5 @@ function tensorValueInfo(name: string, dims: (number | undefined)[]) {
   };
 }
 
-/** Small seeded PRNG: benchmarks must build the same model every run. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Benchmarks must build the same model every run. */
+export const mulberry32 = seededRandom;

@@ -1,15 +1,7 @@
-/** A small seeded PRNG (mulberry32) and Gaussian draws: projections and probe inputs must be reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded Gaussian draws and seeds per layer: projections and probe inputs must be reproducible. */
+import { seededRandom } from '../util/seededRandom';
 
+export { seededRandom };
 /** Standard normal draws (Box–Muller). */
 export function gaussianArray(count: number, seed: number): Float64Array {
   const uniform = seededRandom(seed);

@@ -2,18 +2,13 @@
  * Seeded randomness for everything the policy engine draws (held-out split, bootstrap resamples,
  * counterfactual insert positions), so the same seed always gives the same rules and numbers.
  */
+import { seededRandom as sharedSeededRandom } from '../util/seededRandom';
+
 export type Random = () => number;
 
-/** mulberry32: small, fast, good enough statistical quality for splits and resampling. */
+/** mulberry32 (shared with the rest of the engine). */
 export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return sharedSeededRandom(seed);
 }
 
 export function randomInt(random: Random, exclusiveMax: number): number {

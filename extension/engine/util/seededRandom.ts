@@ -1,0 +1,14 @@
+/**
+ * The engine's one seeded PRNG (mulberry32): small, fast, and good enough for splits, resampling, probe
+ * inputs and random projections. Everything seeded must give the same numbers on every run and machine.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
