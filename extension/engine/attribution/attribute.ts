@@ -3,25 +3,16 @@
  * concentration, method and scales) built from the per-line scores.
  */
 import type { AttributedLine, PolicyAttribution } from '../report/schema';
+import { snippetOf, sourceRefOf } from '../report/sourceRef';
 import { groupScores, rankLines } from './groupScores';
 import { scoreTrainingLines, type LineScores } from './lineScores';
 import { attributionScales } from './scales';
 import type { AttributionInput, AttributionOptions, TrainingSet } from './types';
 
-function snippetOf(text: string, maxChars: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= maxChars ? flat : `${flat.slice(0, maxChars - 1)}…`;
-}
-
 function attributedLine(train: TrainingSet, scores: LineScores, index: number, snippetChars: number): AttributedLine {
   const example = train.examples[index];
   return {
-    file: example.file,
-    line: example.line,
-    endLine: example.endLine,
-    byteOffset: example.byteOffset,
-    byteLength: example.byteLength,
-    id: example.id,
+    ...sourceRefOf(example),
     label: example.label,
     snippet: snippetOf(example.text, snippetChars),
     influence: scores.influence[index],

@@ -9,6 +9,7 @@ import { attributePolicyFullModel } from '../attribution/fullModel';
 import type { Featurizer } from '../featurize/featurizer';
 import type { HeadInfo } from '../model/linearHead';
 import { PolicyTraceError } from '../errors';
+import { snippetOf, sourceRefOf } from '../report/sourceRef';
 import { coveredIndices, parseHypothesis, ruleCovers } from '../policy';
 import type { Policy, PolicyAttribution } from '../report/schema';
 import type { ResolvedSpec } from '../spec/auditSpec';
@@ -145,14 +146,9 @@ async function fullModelAttribution(
     proponents: top.map((i) => {
       const example = input.data.train[i];
       return {
-        file: example.file,
-        line: example.line,
-        endLine: example.endLine,
-        byteOffset: example.byteOffset,
-        byteLength: example.byteLength,
-        id: example.id,
+        ...sourceRefOf(example),
         ...(example.label !== undefined && { label: example.label }),
-        snippet: example.text.replace(/\s+/g, ' ').slice(0, 160),
+        snippet: snippetOf(example.text),
         influence: result.influence[i],
         outputPathway: result.outputPathway[i],
         featurePathway: result.featurePathway[i],

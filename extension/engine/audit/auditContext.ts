@@ -15,6 +15,7 @@ import { loadSpec, type AuditOptions, type ResolvedSpec } from '../spec/auditSpe
 import { loadAuditData, type AuditData } from './auditData';
 import { resolveClassNames, unknownLabels } from './classes';
 import { forwardPass, type ForwardResult } from './forwardPass';
+import { stageReporter } from './stageReporter';
 
 export type AuditStage = 'load' | 'read' | 'featurize' | 'predict' | 'policies' | 'attribution' | 'verify' | 'report';
 
@@ -49,17 +50,8 @@ export interface LoadContextOptions {
 
 export async function loadAuditContext(options: LoadContextOptions): Promise<AuditContext> {
   const { signal } = options;
-  const progress = (stage: AuditStage, message?: string, fraction?: number) =>
-    options.onProgress?.({ stage, ...(message !== undefined && { message }), ...(fraction !== undefined && { fraction }) });
   const timings: Record<string, number> = {};
-  const timed = async <T>(name: string, work: () => Promise<T> | T): Promise<T> => {
-    const start = performance.now();
-    try {
-      return await work();
-    } finally {
-      timings[name] = Math.round(performance.now() - start);
-    }
-  };
+  const { progress, timed } = stageReporter(timings, options.onProgress);
   const warnings: string[] = [];
 
   progress('load', 'reading the audit spec and the model');

@@ -10,6 +10,7 @@ import { labelIndex } from './classes';
 import type { ForwardResult } from './forwardPass';
 import { argmaxRows } from './probabilities';
 import type { Example } from '../data/example';
+import { sourceRefOf } from '../report/sourceRef';
 
 export function buildModelSummary(inspection: ModelInspection, prepared: PreparedModel, classes: string[]): ModelSummary {
   const opset = inspection.opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0;
@@ -77,12 +78,7 @@ export function buildPredictions(data: AuditData, forward: ForwardResult, classe
   });
   scored.sort((a, b) => Number(b.wrong) - Number(a.wrong) || a.confidence - b.confidence);
   return scored.slice(0, limit).map(({ row, predicted, confidence }) => ({
-    file: row.example.file,
-    line: row.example.line,
-    endLine: row.example.endLine,
-    byteOffset: row.example.byteOffset,
-    byteLength: row.example.byteLength,
-    id: row.example.id,
+    ...sourceRefOf(row.example),
     role: row.role,
     ...(row.example.label !== undefined && { label: row.example.label }),
     predicted: classes[predicted] ?? String(predicted),

@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import type { AuditReport } from '../report/schema';
 import { REPORT_SCHEMA_VERSION } from '../report/schema';
 import { attributePolicies } from './attributePolicies';
-import { loadAuditContext, type AuditProgress, type AuditStage } from './auditContext';
+import { loadAuditContext, type AuditProgress } from './auditContext';
+import { stageReporter } from './stageReporter';
 import { findPolicies } from './findPolicies';
 import { buildModelSummary, buildPredictions, splitMetrics } from './reportParts';
 import { TOOL_VERSION } from './version';
@@ -33,8 +34,6 @@ export interface RunAuditOptions {
 
 export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
   const { signal } = options;
-  const progress = (stage: AuditStage, message?: string, fraction?: number) =>
-    options.onProgress?.({ stage, ...(message !== undefined && { message }), ...(fraction !== undefined && { fraction }) });
   const context = await loadAuditContext({
     specPath: options.specPath,
     ...(options.threads !== undefined && { threads: options.threads }),
@@ -43,14 +42,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
     ...(options.onProgress && { onProgress: options.onProgress }),
   });
   const { spec, inspection, prepared, data, featurizer, forward, classes, warnings, timings } = context;
-  const timed = async <T>(name: string, work: () => Promise<T> | T): Promise<T> => {
-    const start = performance.now();
-    try {
-      return await work();
-    } finally {
-      timings[name] = Math.round(performance.now() - start);
-    }
-  };
+  const { progress, timed } = stageReporter(timings, options.onProgress);
 
   const report: AuditReport = {
     schemaVersion: REPORT_SCHEMA_VERSION,

@@ -9,32 +9,12 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { parse as parseJsonWithErrors, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import schema from '../../../schema/policytrace.schema.json';
 import { PolicyTraceError } from '../errors';
+import type { FieldMapping } from '../data/fieldMapping';
+import type { FeaturizerConfig } from '../featurize/featurizer';
 
-export type FeaturizerSpec =
-  | {
-      kind: 'wordVocab';
-      vocab: string;
-      length: number;
-      lowercase?: boolean;
-      stripPunctuation?: boolean;
-      splitPattern?: string;
-      unknownId?: number;
-      padId?: number;
-      inputName?: string;
-      dtype?: 'int64' | 'int32';
-    }
-  | { kind: 'hfTokenizer'; tokenizer?: string; maxLength?: number; inputNames?: string[] }
-  | { kind: 'numeric'; inputName?: string }
-  | { kind: 'strings'; inputName?: string };
-
-export interface FieldsSpec {
-  text: string | string[];
-  label?: string;
-  id?: string;
-  group?: string;
-  split?: string;
-  numeric?: string[];
-}
+/** The featurizer and field mapping are the engine's own types: the JSON schema only adds what is required. */
+export type FeaturizerSpec = FeaturizerConfig;
+export type FieldsSpec = FieldMapping;
 
 export interface ConceptSpec {
   name: string;
@@ -153,7 +133,7 @@ export function parseSpec(text: string, specPath: string): ResolvedSpec {
 }
 
 function resolveFeaturizerPaths(featurizer: FeaturizerSpec, resolve: (p: string) => string): FeaturizerSpec {
-  if (featurizer.kind === 'wordVocab') return { ...featurizer, vocab: resolve(featurizer.vocab) };
+  if (featurizer.kind === 'wordVocab' && featurizer.vocab) return { ...featurizer, vocab: resolve(featurizer.vocab) };
   if (featurizer.kind === 'hfTokenizer' && featurizer.tokenizer) return { ...featurizer, tokenizer: resolve(featurizer.tokenizer) };
   return featurizer;
 }
