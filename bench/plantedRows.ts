@@ -5,19 +5,28 @@
  */
 import * as path from 'node:path';
 import type { PreconditionerKind } from '../extension/engine/attribution';
+import type { LineRanking } from '../extension/engine/attribution/ranking';
 import { evaluatePlantedCase } from '../extension/engine/evaluation/plantedCase';
 import { round } from './forwardThroughput';
 import type { BenchRow } from './row';
 
-export async function plantedRows(repoRoot: string, preconditioners: PreconditionerKind[] = ['exact', 'trak', 'identity']): Promise<BenchRow[]> {
+/** Each preconditioner with the default relative-influence order, and the exact one also by raw effect. */
+const VARIANTS: { preconditioner: PreconditionerKind; ranking: LineRanking }[] = [
+  { preconditioner: 'exact', ranking: 'relative' },
+  { preconditioner: 'exact', ranking: 'effect' },
+  { preconditioner: 'trak', ranking: 'relative' },
+  { preconditioner: 'identity', ranking: 'relative' },
+];
+
+export async function plantedRows(repoRoot: string, variants = VARIANTS): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const name of ['trigger', 'sycophancy', 'control']) {
-    for (const preconditioner of preconditioners) {
+    for (const { preconditioner, ranking } of variants) {
       const start = performance.now();
-      const result = await evaluatePlantedCase(path.join(repoRoot, 'test/fixtures/planted', name), { preconditioner, ldsSubsets: 20 });
+      const result = await evaluatePlantedCase(path.join(repoRoot, 'test/fixtures/planted', name), { preconditioner, ranking, ldsSubsets: 20 });
       const { extracted, attribution: a, verification: v } = result;
       rows.push({
-        name: `planted.${name}.${preconditioner}`,
+        name: `planted.${name}.${preconditioner}${ranking === 'relative' ? '' : `.by-${ranking}`}`,
         plantedRule: result.rule,
         ruleRecovered: extracted.found,
         matchedRule: extracted.matchedRule ?? null,
@@ -28,7 +37,8 @@ export async function plantedRows(repoRoot: string, preconditioners: Preconditio
         auc: a.auc === null ? null : round(a.auc, 4),
         precisionAtK: a.precisionAtK === null ? null : round(a.precisionAtK, 4),
         poisonShareTop10Percent: a.poisonShareInTop10Percent === null ? null : round(a.poisonShareInTop10Percent, 4),
-        concentrationVsUniform: round(a.concentrationVsUniform, 2),
+        topKShareOfStrength: a.concentration.topShare === null ? null : round(a.concentration.topShare, 4),
+        topKShareVsUniform: a.concentration.topShare === null ? null : round(a.concentration.topShare / a.concentration.uniformShare, 2),
         lds: a.lds === null ? null : round(a.lds, 4),
         k: v.k,
         adherenceBaseline: round(v.baselineAdherence, 4),

@@ -19,6 +19,10 @@ export function formatSummary(report: AuditReport): string {
     const counts = Object.entries(split.predictedClassCounts).map(([c, n]) => `${c} ${n}`).join(', ');
     lines.push(`Split    ${split.split.padEnd(5)} ${String(split.examples).padStart(6)} examples, ${accuracy}; predicted: ${counts}`);
   }
+  if (report.cache) {
+    const { hits, misses, folder } = report.cache;
+    lines.push(`Cache    ${hits} of ${hits + misses} records reused, ${misses} run through the model (${folder})`);
+  }
   return lines.join('\n');
 }
 
@@ -39,8 +43,7 @@ function formatAttribution(report: AuditReport, attribution: PolicyAttribution):
       (attribution.method.projection ? `, projection ${attribution.method.projection}` : ''),
   );
   lines.push(`  Δadherence: ${attribution.scales.deltaAdherence.explanation}`);
-  const c = attribution.concentration;
-  lines.push(`  concentration: top ${c.k} lines hold ${(100 * c.topShare).toFixed(1)}% of the positive influence (uniform: ${(100 * c.uniformShare).toFixed(1)}%)`);
+  lines.push(`  concentration: ${attribution.concentration.summary}`);
   lines.push('  top proponents (removing the line would weaken the policy):');
   for (const line of attribution.proponents.slice(0, 8)) lines.push(formatLine(line));
   if (attribution.opponents.length > 0) {

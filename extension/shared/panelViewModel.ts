@@ -179,9 +179,7 @@ export function buildPanelView(report: PanelReport, state: PanelState): PanelVie
       opponents: paginate(opponents.map(lineView), state.linePages[`${policy.id}:opponents`] ?? 0, LINES_PER_PAGE),
       groups: groupBars(attribution?.groups ?? []),
       verification: attribution?.verification,
-      concentration: attribution
-        ? `top ${attribution.concentration.k} lines hold ${formatShare(attribution.concentration.topShare)} of the positive influence (uniform: ${formatShare(attribution.concentration.uniformShare)})`
-        : undefined,
+      concentration: attribution ? displaySnippet(attribution.concentration.summary, 300) : undefined,
     });
   });
   const set = report.policies;

@@ -4,7 +4,8 @@
  */
 import type { AttributedLine, PolicyAttribution } from '../report/schema';
 import { snippetOf, sourceRefOf } from '../report/sourceRef';
-import { groupScores, rankLines } from './groupScores';
+import { groupScores } from './groupScores';
+import { opponents, supporters } from './ranking';
 import { scoreTrainingLines, type LineScores } from './lineScores';
 import { attributionScales } from './scales';
 import type { AttributionInput, AttributionOptions, TrainingSet } from './types';
@@ -19,25 +20,37 @@ function attributedLine(train: TrainingSet, scores: LineScores, index: number, s
     deltaStrength: scores.deltaStrength[index],
     deltaAdherence: scores.deltaAdherence[index],
     selfInfluence: scores.selfInfluence(index),
+    relativeInfluence: scores.relativeInfluence[index],
   };
 }
 
 /**
- * Share of the total positive influence held by the k most positive lines, next to the uniform share k/n.
- * A policy built by a few lines shows topShare ≫ uniformShare.
+ * How much of the policy the k strongest supporters carry, in the policy's own unit: the predicted share of
+ * its strength (mean margin above the 50/50 point) that removing them together takes away. A share of raw
+ * positive influence mass would not do: in a well-fit model a few boundary lines hold most of it for every
+ * policy, planted or natural (measured 33–35× uniform on both the trigger case and its clean control).
  */
-export function concentration(influence: Float64Array, labelled: Uint8Array, k: number): PolicyAttribution['concentration'] {
-  const positive: number[] = [];
-  let count = 0;
-  for (let i = 0; i < influence.length; i++) {
-    if (!labelled[i]) continue;
-    count++;
-    if (influence[i] > 0) positive.push(influence[i]);
+export function concentration(scores: LineScores, order: number[], k: number): PolicyAttribution['concentration'] {
+  const uniformShare = scores.trainCount > 0 ? Math.min(1, k / scores.trainCount) : 0;
+  const strength = scores.measure.strength;
+  const pct = (x: number): string => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
+  if (!(strength > 0)) {
+    return {
+      k,
+      topShare: null,
+      uniformShare,
+      summary: `The model does not follow this policy (mean margin ${strength.toFixed(2)} nats, adherence ${pct(scores.measure.adherence)}), so no line carries it.`,
+    };
   }
-  positive.sort((a, b) => b - a);
-  const total = positive.reduce((sum, value) => sum + value, 0);
-  const top = positive.slice(0, k).reduce((sum, value) => sum + value, 0);
-  return { k, topShare: total > 0 ? top / total : 0, uniformShare: count > 0 ? Math.min(1, k / count) : 0 };
+  let removed = 0;
+  for (const i of order.slice(0, k)) removed -= scores.deltaStrength[i];
+  const topShare = removed / strength;
+  return {
+    k,
+    topShare,
+    uniformShare,
+    summary: `Removing the top ${k} lines (${pct(uniformShare)} of the training set) is predicted to take away ${pct(topShare)} of the policy's strength (${strength.toFixed(2)} nats).`,
+  };
 }
 
 export function attributionFromScores(
@@ -47,13 +60,7 @@ export function attributionFromScores(
 ): PolicyAttribution {
   const topLines = options.topLines ?? 20;
   const snippetChars = options.snippetChars ?? 160;
-  const ranked = rankLines(scores.deltaStrength, scores.labelled);
-  const proponents = ranked.filter((i) => scores.deltaStrength[i] < 0).slice(0, topLines);
-  const opponents = ranked
-    .slice()
-    .reverse()
-    .filter((i) => scores.deltaStrength[i] > 0)
-    .slice(0, topLines);
+  const proponents = supporters(scores);
   const { preconditioner } = scores;
   return {
     policyId: scores.policyId,
@@ -62,12 +69,15 @@ export function attributionFromScores(
       preconditioner: preconditioner.kind,
       damping: preconditioner.damping,
       ...(preconditioner.projection !== undefined ? { projection: preconditioner.projection } : {}),
+      ranking: scores.ranking,
     },
     scales: attributionScales(preconditioner.kind, scores.trainCount),
-    proponents: proponents.map((i) => attributedLine(train, scores, i, snippetChars)),
-    opponents: opponents.map((i) => attributedLine(train, scores, i, snippetChars)),
+    proponents: proponents.slice(0, topLines).map((i) => attributedLine(train, scores, i, snippetChars)),
+    opponents: opponents(scores)
+      .slice(0, topLines)
+      .map((i) => attributedLine(train, scores, i, snippetChars)),
     groups: groupScores(train, scores),
-    concentration: concentration(scores.influence, scores.labelled, options.concentrationK ?? topLines),
+    concentration: concentration(scores, proponents, options.concentrationK ?? topLines),
   };
 }
 

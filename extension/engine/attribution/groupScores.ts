@@ -34,10 +34,3 @@ export function groupScores(train: TrainingSet, scores: LineScores): GroupScore[
   }
   return [...byKey.values()].sort((a, b) => a.deltaStrength - b.deltaStrength || a.name.localeCompare(b.name));
 }
-
-/** Indices of labelled lines sorted by `value` ascending (ties by index, so the order is deterministic). */
-export function rankLines(values: Float64Array, labelled: Uint8Array): number[] {
-  const indices: number[] = [];
-  for (let i = 0; i < values.length; i++) if (labelled[i]) indices.push(i);
-  return indices.sort((a, b) => values[a] - values[b] || a - b);
-}

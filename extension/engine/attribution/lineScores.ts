@@ -14,6 +14,7 @@ import { lossCoefficients, checkLabels, lineWeight, totalWeight, hessianCost, MA
 import { LinearHead, dotOuter, addOuter } from './linearHead';
 import { policyGradients, type PolicyMeasure } from './policyMeasure';
 import { buildPreconditioner, type Preconditioner } from './preconditioner';
+import type { LineRanking } from './ranking';
 import type { AttributionInput, AttributionOptions, PreconditionerKind } from './types';
 
 export interface LineScores {
@@ -31,6 +32,10 @@ export interface LineScores {
   trainCount: number;
   /** g_iᵀ M g_i: large values mark lines the head can hardly fit (outliers, mislabels). */
   selfInfluence(index: number): number;
+  /** influence_i / √(g_iᵀ M g_i): how squarely the line pushes toward the policy, whatever its loss (0 when g_i = 0). */
+  relativeInfluence: Float64Array;
+  /** The order proponents, opponents and verification use (see ranking.ts). */
+  ranking: LineRanking;
 }
 
 export const DEFAULT_MAX_EXACT_PARAMS = 2048;
@@ -119,6 +124,13 @@ export function scoreTrainingLines(input: AttributionInput, options: Attribution
     return sum;
   };
 
+  const relativeInfluence = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    if (!labelled[i] || influence[i] === 0) continue;
+    const size = selfInfluence(i);
+    relativeInfluence[i] = size > 0 ? influence[i] / Math.sqrt(size) : 0;
+  }
+
   return {
     policyId: input.policy.policyId,
     head,
@@ -130,5 +142,7 @@ export function scoreTrainingLines(input: AttributionInput, options: Attribution
     labelled,
     trainCount,
     selfInfluence,
+    relativeInfluence,
+    ranking: options.ranking ?? 'relative',
   };
 }

@@ -11,6 +11,7 @@ export interface AttributionScales {
   influence: ScoreScale;
   deltaStrength: ScoreScale;
   deltaAdherence: ScoreScale;
+  relativeInfluence: ScoreScale;
 }
 
 const PRECONDITIONER_WORDS: Record<PreconditionerKind, string> = {
@@ -40,6 +41,13 @@ export function attributionScales(kind: PreconditionerKind, trainCount: number):
         'Predicted change in the share of covered probes taking the action if the line were removed, linearised ' +
         'through p(a|x) = σ(margin); negative means support, −0.01 is one probe in a hundred, and confident probes ' +
         'make it an underestimate.',
+    },
+    relativeInfluence: {
+      unit: 'relative influence (influence ÷ the line\'s own gradient size, unitless)',
+      explanation:
+        'Influence divided by √(the line\'s self-influence): positive means the line pushes toward the policy, and the ' +
+        'size says how squarely it does so whatever its loss, so a well-fit line that teaches exactly this policy ' +
+        'outranks a badly fit line that pushes every policy of its class; lines are listed in this order.',
     },
   };
 }

@@ -72,6 +72,8 @@ export interface AttributionOptions {
   projectionDim?: number;
   /** Seed of the TRAK projection. Default 0. */
   seed?: number;
+  /** Order of proponents, opponents and the verified top-k: 'relative' (default) or 'effect' (see ranking.ts). */
+  ranking?: 'relative' | 'effect';
   /** How many proponents and opponents to report. Default 20. */
   topLines?: number;
   /** k of the concentration figure. Default: topLines. */

@@ -10,7 +10,7 @@ import { PolicyTraceError } from '../errors';
 import type { Verification, VerificationRun } from '../report/schema';
 import { SeededRandom } from '../linalg/rng';
 import { chooseRetrainL2, probeAgreement } from './chooseL2';
-import { rankLines } from './groupScores';
+import { supportOrder, supportValue } from './ranking';
 import { LinearHead } from './linearHead';
 import type { LineScores } from './lineScores';
 import { measurePolicy, type PolicyMeasure } from './policyMeasure';
@@ -38,7 +38,7 @@ export const VERIFY_RULE =
   'verified when removing the flagged lines lowers the strength by at least 3× the mean drop from removing as many ' +
   'random lines, and lowers adherence by at least 0.2';
 
-/** Smallest k whose cumulative predicted Δstrength reaches −strength/2; the cap when it never does. */
+/** Smallest k whose cumulative predicted Δstrength (in support order) reaches −strength/2; the cap when it never does. */
 export function defaultRemovalCount(scores: LineScores, supporters: number[], strength: number, cap: number): number {
   const limit = Math.max(1, Math.min(cap, supporters.length));
   if (!(strength > 0)) return limit;
@@ -59,7 +59,8 @@ export function verifyPolicy(input: AttributionInput, scores: LineScores, option
   const fullHead = head.withTheta(full.theta);
   const baseline = measurePolicy(head, full.theta, probes.features, policy);
 
-  const supporters = rankLines(scores.deltaStrength, scores.labelled).filter((i) => scores.deltaStrength[i] < 0);
+  const order = supportOrder(scores);
+  const supporters = order.filter((i) => supportValue(scores, i) > 0);
   const labelledLines: number[] = [];
   scores.labelled.forEach((flag, i) => flag && labelledLines.push(i));
   const cap = options.maxK ?? Math.max(10, Math.ceil(0.05 * labelledLines.length));
@@ -95,7 +96,7 @@ export function verifyPolicy(input: AttributionInput, scores: LineScores, option
   const randomLines = (seed: number, count: number): number[] => new SeededRandom(seed).sample(labelledLines, count);
 
   // Removing more lines than support the policy still removes the ranked lines first, then the rest in order.
-  const ranking = explicit ?? rankLines(scores.deltaStrength, scores.labelled);
+  const ranking = explicit ?? order;
   const flagged = run(k, measureWithout(ranking.slice(0, k)));
   const random = seeds.map((seed) => run(k, measureWithout(randomLines(seed, k)), seed));
   const mean = (values: number[]): number => values.reduce((s, v) => s + v, 0) / Math.max(1, values.length);

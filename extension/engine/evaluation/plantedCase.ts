@@ -22,7 +22,9 @@ import { loadAuditContext } from '../audit/auditContext';
 import { labelIds } from '../audit/classes';
 import { coveredIndices, extractPolicies, parseHypothesis, ruleCovers, type ParsedRule } from '../policy';
 import type { Example } from '../data/example';
-import type { PolicySet } from '../report/schema';
+import type { PolicyAttribution, PolicySet } from '../report/schema';
+import { concentration } from '../attribution/attribute';
+import { supportOrder, supportValue, type LineRanking } from '../attribution/ranking';
 
 export interface PlantedTruth {
   case: string;
@@ -44,8 +46,9 @@ export interface PlantedEvaluation {
     auc: number | null;
     precisionAtK: number | null;
     poisonShareInTop10Percent: number | null;
-    /** Share of the positive influence held by the top-k lines, as a multiple of the uniform share k/n. */
-    concentrationVsUniform: number;
+    ranking: LineRanking;
+    /** Predicted share of the policy's strength the top-k lines carry (null when the model does not follow it). */
+    concentration: PolicyAttribution['concentration'];
     /** Spearman over random 50% subsets with head retraining; null when ldsSubsets is 0. */
     lds: number | null;
   };
@@ -63,7 +66,10 @@ export interface PlantedEvaluation {
   };
 }
 
-export async function evaluatePlantedCase(caseDir: string, options: { preconditioner?: PreconditionerKind; ldsSubsets?: number } = {}): Promise<PlantedEvaluation> {
+export async function evaluatePlantedCase(
+  caseDir: string,
+  options: { preconditioner?: PreconditionerKind; ranking?: LineRanking; ldsSubsets?: number } = {},
+): Promise<PlantedEvaluation> {
   const truth = JSON.parse(await fs.readFile(path.join(caseDir, 'ground_truth.json'), 'utf8')) as PlantedTruth;
   const ruleText = truth.rule ?? `contains(${JSON.stringify(truth.trigger)}) -> ${truth.action}`;
   const context = await loadAuditContext({ specPath: path.join(caseDir, 'policytrace.json') });
@@ -89,9 +95,9 @@ export async function evaluatePlantedCase(caseDir: string, options: { preconditi
     };
     const l2 = chooseRetrainL2(head, train, forward.probeFeatures).l2;
     const preconditioner = options.preconditioner ?? 'exact';
-    const scores = scoreTrainingLines(input, { l2, preconditioner });
-    // Support for the policy: removing a supporting line lowers the strength, so rank by −Δstrength.
-    const support = Array.from(scores.deltaStrength, (value) => -value);
+    const scores = scoreTrainingLines(input, { l2, preconditioner, ...(options.ranking && { ranking: options.ranking }) });
+    // Support for the policy in the order the report uses (relative influence by default).
+    const support = data.train.map((_, i) => supportValue(scores, i));
     const poison = new Set(truth.poison_lines);
     const isPoison = data.train.map((example) => poison.has(example.line));
     const k = Math.max(1, poison.size || Math.round(0.02 * data.train.length));
@@ -108,10 +114,11 @@ export async function evaluatePlantedCase(caseDir: string, options: { preconditi
       extracted: extractionSummary(policySet, rule, truth.trigger, data.probes, probeTokens, classes),
       attribution: {
         preconditioner,
+        ranking: scores.ranking,
         auc: hasPoison ? rocAuc(support, isPoison) : null,
         precisionAtK: hasPoison ? precisionAtK(support, isPoison, k) : null,
         poisonShareInTop10Percent: hasPoison ? shareInTopFraction(support, isPoison, 0.1) : null,
-        concentrationVsUniform: concentrationRatio(support, k),
+        concentration: concentration(scores, supportOrder(scores), k),
         lds: (options.ldsSubsets ?? 20) > 0 ? linearDatamodelingScore(input, scores.influence, { l2, subsets: options.ldsSubsets ?? 20, seed: 7 }).spearman : null,
       },
       verification: {
@@ -160,15 +167,6 @@ function extractionSummary(
     fidelity: policySet.fidelity,
     rules: policySet.policies.map((p) => p.rule),
   };
-}
-
-/** Top-k share of the total positive support, divided by the uniform share k/n. */
-function concentrationRatio(support: number[], k: number): number {
-  const positive = support.filter((value) => value > 0).sort((a, b) => b - a);
-  const total = positive.reduce((sum, value) => sum + value, 0);
-  if (total === 0) return 0;
-  const top = positive.slice(0, k).reduce((sum, value) => sum + value, 0);
-  return top / total / (k / support.length);
 }
 
 function mean(values: number[]): number {

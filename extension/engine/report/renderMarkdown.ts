@@ -39,7 +39,7 @@ function attributionSection(attribution: PolicyAttribution, options: Required<Re
   out.push(`Attribution: ${escapeMarkdown(`${method.gradients} gradients, ${method.preconditioner} preconditioner, damping ${method.damping.toPrecision(3)}`)}.`);
   out.push(`Δ adherence: ${escapeMarkdown(attribution.scales.deltaAdherence.explanation)}`, '');
   out.push(
-    `Concentration: the top ${attribution.concentration.k} lines hold ${formatShare(attribution.concentration.topShare)} of the positive influence (uniform would be ${formatShare(attribution.concentration.uniformShare)}).`,
+    `Concentration: ${escapeMarkdown(attribution.concentration.summary)}`,
     '',
   );
   out.push('**Top proponents** (removing them weakens the policy)', '', ...lineTable(attribution.proponents, options));

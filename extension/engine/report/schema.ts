@@ -137,6 +137,8 @@ export interface AttributedLine extends SourceRef {
   /** Predicted change in adherence (share of covered probes) if this line were removed. */
   deltaAdherence: number;
   selfInfluence?: number;
+  /** influence / √selfInfluence: how squarely the line pushes toward the policy, whatever its loss (see `scales.relativeInfluence`). */
+  relativeInfluence?: number;
 }
 
 export interface GroupScore {
@@ -177,13 +179,18 @@ export interface Verification {
 
 export interface PolicyAttribution {
   policyId: string;
-  method: { gradients: 'head' | 'full'; preconditioner: string; damping: number; projection?: number };
-  scales: { influence: ScoreScale; deltaStrength: ScoreScale; deltaAdherence: ScoreScale };
+  method: { gradients: 'head' | 'full'; preconditioner: string; damping: number; projection?: number; ranking?: 'relative' | 'effect' };
+  scales: { influence: ScoreScale; deltaStrength: ScoreScale; deltaAdherence: ScoreScale; relativeInfluence?: ScoreScale };
   proponents: AttributedLine[];
   opponents: AttributedLine[];
   groups: GroupScore[];
-  /** Share of total positive predicted influence held by the top-k lines, vs uniform k/n. */
-  concentration: { k: number; topShare: number; uniformShare: number };
+  /**
+   * How much of the policy the top-k supporters carry: topShare = −Σ_top-k Δstrength / strength, the predicted
+   * share of the policy's strength (mean margin above 0) that removing them takes away, next to k/n. null when
+   * the model does not follow the policy (strength ≤ 0): there is no strength for any line to carry.
+   * `summary` says it in one sentence.
+   */
+  concentration: { k: number; topShare: number | null; uniformShare: number; summary: string };
   verification?: Verification;
   /**
    * The rule's own group verified jointly: training lines whose input satisfies the antecedent and whose label
@@ -215,4 +222,6 @@ export interface AuditReport {
   attribution?: PolicyAttribution[];
   warnings: string[];
   timings: Record<string, number>;
+  /** The on-disk forward cache, when one was used: records reused (hits) and run through the model (misses). */
+  cache?: { folder: string; hits: number; misses: number };
 }

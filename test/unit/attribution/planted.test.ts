@@ -12,6 +12,7 @@ import {
   verifyPolicy,
 } from '../../../extension/engine/attribution';
 import { makePlantedProblem } from './plantedProblem';
+import { supportOrder } from '../../../extension/engine/attribution/ranking';
 
 // l2 = 0.03: a head that is not saturated on the poison (see the report for the saturated case).
 const SETUP = { lines: 600, dim: 8, poison: 20, l2: 0.03, cleanTriggerNoise: 0.05 };
@@ -42,16 +43,19 @@ describe('attribution on a planted poison policy', () => {
     const poisonInTop = attribution.proponents.filter((line) => line.snippet === 'cheap trigger offer').length;
     assert.ok(poisonInTop >= 16, `${poisonInTop} poison lines among 20 proponents`);
     for (const line of attribution.proponents) {
-      assert.ok(line.deltaStrength < 0 && line.influence > 0, 'proponents support the policy');
+      assert.ok(line.influence > 0 && line.relativeInfluence! > 0, 'proponents support the policy');
       assert.ok(line.selfInfluence! > 0);
     }
-    for (const line of attribution.opponents) assert.ok(line.deltaStrength > 0 && line.influence < 0);
+    for (const line of attribution.opponents) assert.ok(line.influence < 0 && line.relativeInfluence! < 0);
+    // Listed in relative-influence order, strongest first.
+    const relative = attribution.proponents.map((line) => line.relativeInfluence!);
+    assert.deepEqual(relative, [...relative].sort((a, b) => b - a));
     const files = attribution.groups.filter((g) => g.kind === 'file');
     assert.deepEqual(files.map((g) => g.name).sort(), ['a.jsonl', 'b.jsonl']);
     // Group sums equal the sum of their lines.
     const total = Array.from(scores.deltaStrength).reduce((s, v) => s + v, 0);
     assert.ok(Math.abs(files[0].deltaStrength + files[1].deltaStrength - total) < 1e-12);
-    assert.ok(attribution.concentration.topShare > 10 * attribution.concentration.uniformShare);
+    assert.ok(attribution.concentration.topShare! > 10 * attribution.concentration.uniformShare, attribution.concentration.summary);
     for (const scale of Object.values(attribution.scales)) assert.ok(scale.unit.length > 0 && scale.explanation.endsWith('.'));
   });
 
@@ -75,7 +79,8 @@ describe('attribution on a planted poison policy', () => {
   it('the default k is the smallest that is predicted to halve the strength', function () {
     this.timeout(60000);
     const verification = verifyPolicy(problem.input, scores, { l2: problem.l2, seeds: [1, 2] });
-    const ranked = Array.from(scores.deltaStrength).sort((a, b) => a - b);
+    // Cumulative predicted Δstrength along the support order the report uses (relative influence).
+    const ranked = supportOrder(scores).map((i) => scores.deltaStrength[i]);
     const predicted = ranked.slice(0, verification.k).reduce((s, v) => s + v, 0);
     const predictedBefore = ranked.slice(0, verification.k - 1).reduce((s, v) => s + v, 0);
     assert.ok(predicted <= -verification.baseline.strength / 2 && predictedBefore > -verification.baseline.strength / 2);
@@ -109,7 +114,7 @@ describe('attribution on a clean control (no poison)', () => {
   it('its attribution is far less concentrated than the poisoned one (measured, see report)', () => {
     const ratio = (scores: ReturnType<typeof scoreTrainingLines>, train = control.input.train): number => {
       const c = attributionFromScores(train, scores, { topLines: 20 }).concentration;
-      return c.topShare / c.uniformShare;
+      return (c.topShare ?? 0) / c.uniformShare;
     };
     const controlRatio = ratio(controlScores);
     const poisonedRatio = ratio(scoreTrainingLines(poisoned.input, { l2: poisoned.l2 }), poisoned.input.train);
@@ -118,7 +123,7 @@ describe('attribution on a clean control (no poison)', () => {
   });
 });
 
-describe('a saturated head (poison fitted to p ≈ 1): per-line ranking degrades, the rule group still verifies', () => {
+describe('a saturated head (poison fitted to p ≈ 1): raw per-line influence degrades, relative influence and the rule group do not', () => {
   // l2 = 0.001 lets the head fit the 30 poison lines almost perfectly, so their loss gradients, and with them
   // their first-order influence, shrink: a known limit of per-line first-order methods.
   const problem = makePlantedProblem({ ...SETUP, poison: 30, l2: 0.001 });
@@ -129,6 +134,8 @@ describe('a saturated head (poison fitted to p ≈ 1): per-line ranking degrades
     const support = Array.from(scores.deltaStrength, (x) => -x);
     const auc = rocAuc(support, problem.isPoison);
     const precision = precisionAtK(support, problem.isPoison, 30);
+    const relativeAuc = rocAuc(scores.relativeInfluence, problem.isPoison);
+    const relativePrecision = precisionAtK(Array.from(scores.relativeInfluence), problem.isPoison, 30);
     // The group a symbolic rule names: lines whose input satisfies the antecedent (trigger present) and whose
     // label is the action.
     const { features, labels, dim } = problem.input.train;
@@ -136,12 +143,15 @@ describe('a saturated head (poison fitted to p ≈ 1): per-line ranking degrades
     assert.equal(group.length, 30);
     const perLine = verifyPolicy(problem.input, scores, { l2: problem.l2, k: 30, seeds: [1, 2, 3] });
     const byGroup = verifyPolicy(problem.input, scores, { l2: problem.l2, flagged: group, seeds: [1, 2, 3] });
-    console.log(`      per-line: AUC ${auc.toFixed(3)}, precision@30 ${precision.toFixed(2)}; ${perLine.verdict}`);
+    console.log(`      per-line by effect: AUC ${auc.toFixed(3)}, precision@30 ${precision.toFixed(2)}; by relative influence: AUC ${relativeAuc.toFixed(3)}, precision@30 ${relativePrecision.toFixed(2)}; ${perLine.verdict}`);
     console.log(`      rule group: ${byGroup.verdict}`);
     assert.equal(byGroup.k, 30);
     assert.equal(byGroup.verified, true);
     assert.ok(byGroup.flagged.adherence <= 0.05);
-    assert.ok(byGroup.strengthDropFlagged > perLine.strengthDropFlagged);
+    // Raw influence fades with the fitted lines' loss; relative influence divides that out, so the per-line
+    // top 30 (relative order, the default) finds the group itself.
+    assert.ok(relativePrecision > precision, `relative ${relativePrecision} vs effect ${precision}`);
+    assert.ok(byGroup.strengthDropFlagged >= perLine.strengthDropFlagged - 1e-9);
   });
 
   it('rejects explicit lines that are not labelled training lines', () => {

@@ -31,6 +31,15 @@ describe('planted-policy benchmark', function () {
     assert.deepEqual(control.extracted.rulesMentioningTrigger, []);
     assert.equal(control.verification.verified, false);
     assert.notEqual(control.verification.groupVerified, true);
+    // The control model does not follow "kindly → billing" at all, so no line is said to carry it.
+    assert.equal(control.attribution.concentration.topShare, null, control.attribution.concentration.summary);
+    assert.match(control.attribution.concentration.summary, /does not follow this policy/);
+  });
+
+  it('on the trigger case the top-k lines carry most of the policy (predicted share of its strength, printed)', () => {
+    const { concentration } = results.trigger.attribution;
+    console.log(`      ${concentration.summary}`);
+    assert.ok(concentration.topShare! >= 0.5, concentration.summary);
   });
 
   it('head-only attribution ranks the trigger poison first: AUC ≥ 0.95, precision@k ≥ 0.8', () => {
