@@ -3,6 +3,7 @@
  * and errors to stderr; Ctrl-C cancels the running stage cleanly.
  */
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { runAudit, type AuditProgress } from './engine/audit/runAudit';
 import { TOOL_VERSION } from './engine/audit/version';
@@ -80,6 +81,7 @@ async function runCommand({ command, positionals, values }: ParsedCommand, signa
     ...(threads !== undefined && { threads }),
     ...(values['no-verify'] === true && { verify: false }),
     ...(command.name === 'predict' && { predictOnly: true }),
+    ...(cacheDirOption(values) !== undefined && { cacheDir: cacheDirOption(values) }),
     onProgress: quiet ? undefined : progressPrinter(),
   });
   if (command.name === 'hypothesis' && report.policies) {
@@ -92,6 +94,14 @@ async function runCommand({ command, positionals, values }: ParsedCommand, signa
   if (json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else process.stdout.write((command.name === 'predict' ? formatSummary(report) : formatAudit(report)) + '\n');
   return 0;
+}
+
+/** --no-cache: none; --cache-dir DIR; else the user's cache folder ($XDG_CACHE_HOME or ~/.cache). */
+function cacheDirOption(values: ParsedCommand['values']): string | undefined {
+  if (values['no-cache'] === true) return undefined;
+  if (typeof values['cache-dir'] === 'string') return path.resolve(values['cache-dir']);
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'policytrace');
 }
 
 async function writeOutputs(report: AuditReport, values: ParsedCommand['values']): Promise<void> {

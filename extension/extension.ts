@@ -33,7 +33,8 @@ export function activate(context: vscode.ExtensionContext): PolicyTraceApi | und
   context.subscriptions.push(log);
   try {
     const statusBar = new AuditStatusBar();
-    const audits = new AuditService(new AuditClient(defaultAuditWorkerScript()), log, statusBar, context.workspaceState);
+    const cacheDir = vscode.Uri.joinPath(context.globalStorageUri, 'forward-cache').fsPath;
+    const audits = new AuditService(new AuditClient(defaultAuditWorkerScript()), log, statusBar, context.workspaceState, cacheDir);
     const findings = new FindingsStore(audits);
     const panel = new PolicyPanel(context.extensionUri, audits, log);
     const ctx: HostContext = { extension: context, log, audits, findings, panel };

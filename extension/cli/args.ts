@@ -18,6 +18,12 @@ const common = {
   json: { type: 'boolean', description: 'print JSON instead of a table' },
 } as const;
 
+/** The forward cache (default folder: $XDG_CACHE_HOME/policytrace or ~/.cache/policytrace). */
+const caching = {
+  'cache-dir': { type: 'string' },
+  'no-cache': { type: 'boolean' },
+} as const;
+
 export const COMMANDS: CommandSpec[] = [
   {
     name: 'inspect',
@@ -29,19 +35,20 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'predict',
     summary: 'run the model over the spec’s data; print accuracy per split',
-    usage: 'policytrace predict --spec policytrace.json [--out report.json] [--threads N] [--quiet] [--json]',
+    usage: 'policytrace predict --spec policytrace.json [--out report.json] [--threads N] [--cache-dir DIR | --no-cache] [--quiet] [--json]',
     positionals: 0,
-    options: { ...common, spec: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' }, quiet: { type: 'boolean' } },
+    options: { ...common, ...caching, spec: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' }, quiet: { type: 'boolean' } },
   },
   {
     name: 'audit',
     summary: 'extract policies, attribute them to training lines, verify by retraining',
     usage:
       'policytrace audit --spec policytrace.json [--out report.json] [--markdown report.md] [--html report.html]\n' +
-      '                  [--hypothesis "<rule>"]... [--no-verify] [--threads N] [--json]',
+      '                  [--hypothesis "<rule>"]... [--no-verify] [--threads N] [--cache-dir DIR | --no-cache] [--json]',
     positionals: 0,
     options: {
       ...common,
+      ...caching,
       spec: { type: 'string' },
       out: { type: 'string' },
       markdown: { type: 'string' },
@@ -55,9 +62,9 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'hypothesis',
     summary: 'audit one stated rule, e.g. contains("free") -> spam (see docs/hypothesis-syntax.md)',
-    usage: 'policytrace hypothesis "<rule>" --spec policytrace.json [--out report.json] [--no-verify] [--json]',
+    usage: 'policytrace hypothesis "<rule>" --spec policytrace.json [--out report.json] [--no-verify] [--cache-dir DIR | --no-cache] [--json]',
     positionals: 1,
-    options: { ...common, spec: { type: 'string' }, out: { type: 'string' }, 'no-verify': { type: 'boolean' }, threads: { type: 'string' }, quiet: { type: 'boolean' } },
+    options: { ...common, ...caching, spec: { type: 'string' }, out: { type: 'string' }, 'no-verify': { type: 'boolean' }, threads: { type: 'string' }, quiet: { type: 'boolean' } },
   },
 ];
 

@@ -57,6 +57,8 @@ export class AuditService implements vscode.Disposable {
     private readonly statusBar: AuditStatusBar,
     /** Where the last results survive a window reload (workspace state), when given. */
     private readonly memento?: vscode.Memento,
+    /** Folder of the forward cache (under the extension's global storage), when given. */
+    private readonly cacheDir?: string,
   ) {}
 
   /**
@@ -97,7 +99,11 @@ export class AuditService implements vscode.Disposable {
     const settings = readSettings(vscode.Uri.file(request.specPath));
     if (request.threads === undefined && settings.threads > 0) request = { ...request, threads: settings.threads };
     // Settings are defaults: an option the spec file sets wins.
-    request = { ...request, optionDefaults: { batchSize: settings.batchSize, preconditioner: settings.preconditioner, topK: settings.topK, projectionSize: settings.projectionSize } };
+    request = {
+      ...request,
+      optionDefaults: { batchSize: settings.batchSize, preconditioner: settings.preconditioner, topK: settings.topK, projectionSize: settings.projectionSize },
+      ...(this.cacheDir !== undefined && request.cacheDir === undefined && { cacheDir: this.cacheDir }),
+    };
     this.log.info(`audit started (${reason}): ${request.specPath}${request.hypotheses?.length ? `, hypotheses ${JSON.stringify(request.hypotheses)}` : ''}; topK ${settings.topK}`);
     const started = Date.now();
     try {

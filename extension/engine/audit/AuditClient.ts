@@ -28,6 +28,8 @@ export interface AuditRequest {
   threads?: number;
   /** Defaults for options the spec does not set (the editor's batchSize, topK, preconditioner settings). */
   optionDefaults?: Partial<AuditOptions>;
+  /** Folder of the forward cache (the extension's global storage); no cache when absent. */
+  cacheDir?: string;
 }
 
 /** Messages from the host to the worker. */

@@ -44,6 +44,8 @@ export interface LoadContextOptions {
   threads?: number;
   /** Defaults from the editor's settings, used for options the spec file does not set. */
   optionDefaults?: Partial<AuditOptions>;
+  /** Folder of the on-disk forward cache (a machine setting, not part of the spec); no cache when absent. */
+  cacheDir?: string;
   signal?: AbortSignal;
   onProgress?: (progress: AuditProgress) => void;
 }
@@ -87,10 +89,12 @@ export async function loadAuditContext(options: LoadContextOptions): Promise<Aud
       featurizer,
       data,
       spec,
+      ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
       ...(signal && { signal }),
       onProgress: (fraction) => progress('predict', undefined, fraction),
     }),
   );
+  if (forward.cache) warnings.push(...forward.cache.warnings);
   const classes = resolveClassNames(spec.labels, checkpoint.classNames, forward.columns);
   const unknown = unknownLabels(data.train, classes);
   if (unknown.length > 0) warnings.push(`Training labels that match no class (${classes.join(', ')}): ${unknown.map((u) => JSON.stringify(u)).join(', ')}.`);

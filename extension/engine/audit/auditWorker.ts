@@ -24,6 +24,7 @@ async function main(): Promise<void> {
       verify: request.verify,
       threads: request.threads,
       ...(request.optionDefaults && { optionDefaults: request.optionDefaults }),
+      ...(request.cacheDir !== undefined && { cacheDir: request.cacheDir }),
       signal: controller.signal,
       onProgress: (progress) => post({ type: 'progress', progress: { stage: progress.stage, fraction: progress.fraction, message: progress.message } }),
     });

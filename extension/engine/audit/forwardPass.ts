@@ -7,7 +7,8 @@
 import type { Example } from '../data/example';
 import type { Featurizer } from '../featurize/featurizer';
 import type { PreparedModel } from '../model/prepare';
-import type { Feeds, OutputTensor } from '../runner/feeds';
+import type { Feeds, OutputTensor, Outputs } from '../runner/feeds';
+import { runCached, type ForwardCacheStats } from './cachedForward';
 import { ModelRunner } from '../runner/modelRunner';
 import type { ResolvedSpec } from '../spec/auditSpec';
 import type { AuditData } from './auditData';
@@ -21,6 +22,8 @@ export interface ForwardResult {
   trainFeatures?: Float32Array;
   probeFeatures?: Float32Array;
   featureDim: number;
+  /** Set when the forward cache was used: where it lives and how many records it saved. */
+  cache?: ForwardCacheStats;
   /** Runs the model on new (edited) examples: n × columns probabilities. */
   predict(examples: Example[]): Promise<Float32Array>;
   dispose(): Promise<void>;
@@ -32,6 +35,8 @@ export interface ForwardPassInput {
   featurizer: Featurizer;
   data: AuditData;
   spec: ResolvedSpec;
+  /** Folder of the on-disk forward cache (see cachedForward.ts); no cache when absent. */
+  cacheDir?: string;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
 }
@@ -52,10 +57,20 @@ export async function forwardPass(input: ForwardPassInput): Promise<ForwardResul
     const distinct = distinctExamples(data.train, data.probes);
     const batchSize = spec.options.batchSize;
     const total = Math.ceil(distinct.length / batchSize);
-    const outputs = await runner.run(batchFeeds(distinct, featurizer, batchSize), {
+    const runOptions = {
       ...(signal && { signal }),
-      onProgress: (done) => input.onProgress?.(total === 0 ? 1 : done / total),
-    });
+      onProgress: (done: number) => input.onProgress?.(total === 0 ? 1 : done / total),
+    };
+    const floatOutputs = wanted.every((name) => runner.outputMetadata.find((m) => m.name === name)?.type === 'float32');
+    let cache: ForwardCacheStats | undefined;
+    let outputs: Outputs;
+    if (input.cacheDir && floatOutputs && distinct.length > 0) {
+      const cached = await runCached({ runner, examples: distinct, featurizer, batchSize, outputs: wanted, modelBytes: prepared.bytes, cacheDir: input.cacheDir, runOptions });
+      outputs = cached.outputs;
+      cache = cached.stats;
+    } else {
+      outputs = await runner.run(batchFeeds(distinct, featurizer, batchSize), runOptions);
+    }
     const scores = toClassProbabilities(outputs[scoreOutput] as OutputTensor, scoreKind, scoreOutput);
     const featureTensor = prepared.outputs.features ? outputs[prepared.outputs.features] : undefined;
     const featureDim = featureTensor ? featureTensor.data.length / Math.max(1, featureTensor.dims[0] ?? 1) : 0;
@@ -83,6 +98,7 @@ export async function forwardPass(input: ForwardPassInput): Promise<ForwardResul
         probeFeatures: gather(features, featureDim, data.probes),
       }),
       featureDim,
+      ...(cache && { cache }),
       predict,
       dispose: () => runner.dispose(),
     };

@@ -30,6 +30,8 @@ export interface RunAuditOptions {
   threads?: number;
   /** Defaults (e.g. editor settings) for options the spec file does not set. */
   optionDefaults?: Partial<AuditOptions>;
+  /** Folder of the on-disk forward cache; no cache when absent. */
+  cacheDir?: string;
 }
 
 export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
@@ -38,6 +40,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
     specPath: options.specPath,
     ...(options.threads !== undefined && { threads: options.threads }),
     ...(options.optionDefaults && { optionDefaults: options.optionDefaults }),
+    ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
     ...(signal && { signal }),
     ...(options.onProgress && { onProgress: options.onProgress }),
   });
@@ -64,6 +67,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
     predictions: buildPredictions(data, forward, classes, spec.options.predictionsInReport),
     warnings,
     timings,
+    ...(forward.cache && { cache: { folder: forward.cache.folder, hits: forward.cache.hits, misses: forward.cache.misses } }),
   };
   report.warnings.push(`Probes: ${data.probeOrigin}.`);
   if (options.predictOnly) {
