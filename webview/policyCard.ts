@@ -38,6 +38,9 @@ function lineList(card: PolicyCardView, side: 'proponents' | 'opponents', action
       el('span', { className: 'label' }, line.label ?? ''),
       el('span', { className: 'score', title: scale ? `${scale.unit}: ${scale.explanation}` : 'Δ adherence if removed' }, line.deltaAdherence),
       el('span', { className: 'score secondary', title: card.scales ? `${card.scales.deltaStrength.unit}: ${card.scales.deltaStrength.explanation}` : 'Δ strength if removed' }, `${line.deltaStrength} nats`),
+      line.relativeInfluence !== undefined
+        ? el('span', { className: 'score secondary', title: card.scales?.relativeInfluence ? `${card.scales.relativeInfluence.unit}: ${card.scales.relativeInfluence.explanation}` : 'relative influence' }, `rel ${line.relativeInfluence}`)
+        : null,
       el('span', { className: 'snippet' }, line.snippet),
     );
     list.append(el('li', {}, row));

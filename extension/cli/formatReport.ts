@@ -42,7 +42,10 @@ function formatAttribution(report: AuditReport, attribution: PolicyAttribution):
     `  method: ${attribution.method.gradients}-only gradients, ${attribution.method.preconditioner} preconditioner, damping ${attribution.method.damping.toPrecision(3)}` +
       (attribution.method.projection ? `, projection ${attribution.method.projection}` : ''),
   );
-  lines.push(`  Δadherence: ${attribution.scales.deltaAdherence.explanation}`);
+  lines.push(`  Δadh: ${attribution.scales.deltaAdherence.explanation}`);
+  lines.push(`  Δstr: ${attribution.scales.deltaStrength.explanation}`);
+  const relative = attribution.scales.relativeInfluence;
+  if (relative && attribution.method.ranking !== 'effect') lines.push(`  rel (lines are listed by it): ${relative.explanation}`);
   lines.push(`  concentration: ${attribution.concentration.summary}`);
   lines.push('  top proponents (removing the line would weaken the policy):');
   for (const line of attribution.proponents.slice(0, 8)) lines.push(formatLine(line));
@@ -85,7 +88,8 @@ function pct(value: number): string {
 function formatLine(line: AttributedLine): string {
   const where = `${path.basename(line.file)}:${line.line}`;
   const label = line.label !== undefined ? `[${line.label}] ` : '';
-  return `    ${where.padEnd(28)} Δadh ${signed(line.deltaAdherence)}  Δstr ${signed(line.deltaStrength)}  ${label}${line.snippet.slice(0, 70)}`;
+  const relative = line.relativeInfluence !== undefined ? `rel ${signed(line.relativeInfluence)}  ` : '';
+  return `    ${where.padEnd(28)} ${relative}Δadh ${signed(line.deltaAdherence)}  Δstr ${signed(line.deltaStrength)}  ${label}${line.snippet.slice(0, 70)}`;
 }
 
 function signed(value: number): string {

@@ -51,6 +51,8 @@ export interface LineView {
   deltaAdherence: string;
   deltaStrength: string;
   influence: string;
+  /** Relative influence, the order lines are listed in (absent in reports made before it existed). */
+  relativeInfluence?: string;
 }
 
 export interface GroupBarView {
@@ -78,7 +80,7 @@ export interface PolicyCardView {
   metrics: MetricView[];
   counterfactual?: string;
   attributed: boolean;
-  scales?: { deltaAdherence: ScoreScale; deltaStrength: ScoreScale; influence: ScoreScale };
+  scales?: { deltaAdherence: ScoreScale; deltaStrength: ScoreScale; influence: ScoreScale; relativeInfluence?: ScoreScale };
   proponents: Page<LineView>;
   opponents: Page<LineView>;
   groups: GroupBarView[];
@@ -104,6 +106,7 @@ function lineView(line: AttributedLine): LineView {
     deltaAdherence: formatSigned(line.deltaAdherence),
     deltaStrength: formatSigned(line.deltaStrength),
     influence: formatSigned(line.influence, 4),
+    ...(line.relativeInfluence !== undefined && { relativeInfluence: formatSigned(line.relativeInfluence, 3) }),
   };
 }
 

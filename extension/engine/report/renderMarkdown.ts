@@ -24,10 +24,10 @@ function cell(text: string, limit = 120): string {
 
 function lineTable(lines: readonly AttributedLine[], options: Required<RenderOptions>): string[] {
   if (lines.length === 0) return ['_none_', ''];
-  const rows = ['| # | line | label | Δ adherence | Δ strength | text |', '|---:|---|---|---:|---:|---|'];
+  const rows = ['| # | line | label | rel. influence | Δ adherence | Δ strength | text |', '|---:|---|---|---:|---:|---:|---|'];
   lines.slice(0, options.linesPerPolicy).forEach((line, i) => {
     rows.push(
-      `| ${i + 1} | ${cell(`${baseName(line.file)}:${line.line}`)} | ${line.label === undefined ? '' : cell(line.label, 40)} | ${formatSigned(line.deltaAdherence)} | ${formatSigned(line.deltaStrength)} | ${markdownSnippet(line.snippet, options.snippetLength)} |`,
+      `| ${i + 1} | ${cell(`${baseName(line.file)}:${line.line}`)} | ${line.label === undefined ? '' : cell(line.label, 40)} | ${line.relativeInfluence === undefined ? '' : formatSigned(line.relativeInfluence)} | ${formatSigned(line.deltaAdherence)} | ${formatSigned(line.deltaStrength)} | ${markdownSnippet(line.snippet, options.snippetLength)} |`,
     );
   });
   return [...rows, ''];
@@ -38,6 +38,8 @@ function attributionSection(attribution: PolicyAttribution, options: Required<Re
   const method = attribution.method;
   out.push(`Attribution: ${escapeMarkdown(`${method.gradients} gradients, ${method.preconditioner} preconditioner, damping ${method.damping.toPrecision(3)}`)}.`);
   out.push(`Δ adherence: ${escapeMarkdown(attribution.scales.deltaAdherence.explanation)}`, '');
+  out.push(`Δ strength: ${escapeMarkdown(attribution.scales.deltaStrength.explanation)}`, '');
+  if (attribution.scales.relativeInfluence) out.push(`Relative influence: ${escapeMarkdown(attribution.scales.relativeInfluence.explanation)}`, '');
   out.push(
     `Concentration: ${escapeMarkdown(attribution.concentration.summary)}`,
     '',
