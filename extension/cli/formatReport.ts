@@ -47,10 +47,10 @@ function formatAttribution(report: AuditReport, attribution: PolicyAttribution):
   const relative = attribution.scales.relativeInfluence;
   if (relative && attribution.method.ranking !== 'effect') lines.push(`  rel (lines are listed by it): ${relative.explanation}`);
   lines.push(`  concentration: ${attribution.concentration.summary}`);
-  lines.push('  top proponents (removing the line would weaken the policy):');
+  lines.push(`  top proponents (push the model toward the policy${attribution.method.ranking === 'effect' ? ', largest predicted effect first' : ', by relative influence'}):`);
   for (const line of attribution.proponents.slice(0, 8)) lines.push(formatLine(line));
   if (attribution.opponents.length > 0) {
-    lines.push('  top opponents (removing the line would strengthen the policy):');
+    lines.push('  top opponents (push the model away from it):');
     for (const line of attribution.opponents.slice(0, 3)) lines.push(formatLine(line));
   }
   const groups = attribution.groups.filter((g) => g.kind !== 'file').slice(0, 3);

@@ -71,7 +71,7 @@ export function attributionFromScores(
       ...(preconditioner.projection !== undefined ? { projection: preconditioner.projection } : {}),
       ranking: scores.ranking,
     },
-    scales: attributionScales(preconditioner.kind, scores.trainCount),
+    scales: attributionScales(preconditioner.kind, scores.trainCount, scores.removalShift),
     proponents: proponents.slice(0, topLines).map((i) => attributedLine(train, scores, i, snippetChars)),
     opponents: opponents(scores)
       .slice(0, topLines)

@@ -36,6 +36,8 @@ export interface LineScores {
   relativeInfluence: Float64Array;
   /** The order proponents, opponents and verification use (see ranking.ts). */
   ranking: LineRanking;
+  /** The part of every line's Δstrength that comes from the L2 term growing when any one line is removed. */
+  removalShift: number;
 }
 
 export const DEFAULT_MAX_EXACT_PARAMS = 2048;
@@ -144,5 +146,6 @@ export function scoreTrainingLines(input: AttributionInput, options: Attribution
     selfInfluence,
     relativeInfluence,
     ranking: options.ranking ?? 'relative',
+    removalShift: strengthShift / trainCount,
   };
 }

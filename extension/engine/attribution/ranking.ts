@@ -26,14 +26,36 @@ export function supportOrder(scores: LineScores): number[] {
   return indices.sort((a, b) => value[position.get(b)!] - value[position.get(a)!] || a - b);
 }
 
-/** Lines that support the policy (support value > 0), strongest first. */
-export function supporters(scores: LineScores): number[] {
-  return supportOrder(scores).filter((i) => supportValue(scores, i) > 0);
+/**
+ * A proponent pushes the model toward the policy (influence > 0), an opponent away from it. Not "Δstrength < 0":
+ * removing any line also strengthens the L2 term a little (the same shift for every line, see lineScores.ts),
+ * which can outweigh a fitted line's tiny first-order effect even when a group of such lines carries the policy
+ * (measured on a saturated poison case: requiring Δstrength < 0 let the verified top 30 keep the policy at 71%
+ * adherence; by influence sign and relative order it falls to 0%).
+ */
+function isProponent(scores: LineScores, index: number): boolean {
+  return scores.influence[index] > 0;
 }
 
-/** Lines that oppose it (support value < 0), strongest opponents first. */
+function isOpponent(scores: LineScores, index: number): boolean {
+  return scores.influence[index] < 0;
+}
+
+/** Proponents, strongest first in the ranking's order. */
+export function supporters(scores: LineScores): number[] {
+  return supportOrder(scores).filter((i) => isProponent(scores, i));
+}
+
+/** Opponents, strongest first. */
 export function opponents(scores: LineScores): number[] {
   return supportOrder(scores)
     .reverse()
-    .filter((i) => supportValue(scores, i) < 0);
+    .filter((i) => isOpponent(scores, i));
+}
+
+/** Every labelled line in report order: the proponents first (as listed), then the rest in the ranking's order. */
+export function reportOrder(scores: LineScores): number[] {
+  const first = supporters(scores);
+  const listed = new Set(first);
+  return [...first, ...supportOrder(scores).filter((i) => !listed.has(i))];
 }

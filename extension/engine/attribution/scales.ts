@@ -20,7 +20,10 @@ const PRECONDITIONER_WORDS: Record<PreconditionerKind, string> = {
   identity: 'a scaled identity (gradient similarity only)',
 };
 
-export function attributionScales(kind: PreconditionerKind, trainCount: number): AttributionScales {
+export function attributionScales(kind: PreconditionerKind, trainCount: number, removalShift = 0): AttributionScales {
+  const shift = Math.abs(removalShift) >= 1e-6
+    ? ` It includes ${removalShift > 0 ? '+' : ''}${removalShift.toPrecision(2)} nats that removing any one line causes through the L2 term, which outweighs the effect of lines the model already fits perfectly.`
+    : '';
   return {
     influence: {
       unit: 'influence (nats of mean margin per unit of up-weighting)',
@@ -33,7 +36,7 @@ export function attributionScales(kind: PreconditionerKind, trainCount: number):
       explanation:
         `Predicted first-order change of the policy's mean margin log p(a|x) − log(1 − p(a|x)) if this line alone ` +
         `were removed from the ${trainCount} training lines; negative means the line supports the policy, and group ` +
-        `values are sums over their lines.`,
+        `values are sums over their lines.${shift}`,
     },
     deltaAdherence: {
       unit: 'Δ adherence if removed (share of covered probes)',

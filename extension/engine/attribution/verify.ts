@@ -10,7 +10,7 @@ import { PolicyTraceError } from '../errors';
 import type { Verification, VerificationRun } from '../report/schema';
 import { SeededRandom } from '../linalg/rng';
 import { chooseRetrainL2, probeAgreement } from './chooseL2';
-import { supportOrder, supportValue } from './ranking';
+import { reportOrder, supporters } from './ranking';
 import { LinearHead } from './linearHead';
 import type { LineScores } from './lineScores';
 import { measurePolicy, type PolicyMeasure } from './policyMeasure';
@@ -59,8 +59,8 @@ export function verifyPolicy(input: AttributionInput, scores: LineScores, option
   const fullHead = head.withTheta(full.theta);
   const baseline = measurePolicy(head, full.theta, probes.features, policy);
 
-  const order = supportOrder(scores);
-  const supporters = order.filter((i) => supportValue(scores, i) > 0);
+  const supporting = supporters(scores);
+  const order = reportOrder(scores);
   const labelledLines: number[] = [];
   scores.labelled.forEach((flag, i) => flag && labelledLines.push(i));
   const cap = options.maxK ?? Math.max(10, Math.ceil(0.05 * labelledLines.length));
@@ -77,7 +77,7 @@ export function verifyPolicy(input: AttributionInput, scores: LineScores, option
   }
   const k = explicit
     ? explicit.length
-    : Math.max(1, Math.min(options.k ?? defaultRemovalCount(scores, supporters, baseline.strength, cap), labelledLines.length - 1));
+    : Math.max(1, Math.min(options.k ?? defaultRemovalCount(scores, supporting, baseline.strength, cap), labelledLines.length - 1));
   const seeds = options.seeds ?? [1, 2, 3, 4, 5];
   if (seeds.length === 0) throw new PolicyTraceError('verification needs at least one random seed', { field: 'verify.seeds' }, 'attribution');
 

@@ -6,6 +6,7 @@
 import type { GroupKey, HeadWeights, PreconditionerKind, TrainingSet } from '../attribution';
 import { attributionFromScores, chooseRetrainL2, scoreTrainingLines, verifyPolicy } from '../attribution';
 import { attributePolicyFullModel } from '../attribution/fullModel';
+import { clusterLines } from '../attribution/clusters';
 import type { Featurizer } from '../featurize/featurizer';
 import type { HeadInfo } from '../model/linearHead';
 import { PolicyTraceError } from '../errors';
@@ -46,7 +47,12 @@ export async function attributePolicies(input: AttributePoliciesInput): Promise<
   const labels = labelIds(data.train, classes);
   // One L2 for the whole audit: attribution's Hessian and every retrain must describe the same objective.
   const l2Choice = chooseRetrainL2(headWeights, { features: forward.trainFeatures!, labels, dim: forward.featureDim }, forward.probeFeatures!);
-  const sourceGroups: GroupKey[][] = data.train.map((example) => (example.group !== undefined ? [{ kind: 'group', name: example.group }] : []));
+  // Clusters of lines the model treats alike: one more way to sum attribution into units a person can read.
+  const clusters = clusterLines(forward.trainFeatures!, forward.featureDim, tokens.train, data.train.map((example) => example.label), { seed: spec.options.seed });
+  const sourceGroups: GroupKey[][] = data.train.map((example, i) => [
+    ...(example.group !== undefined ? [{ kind: 'group' as const, name: example.group }] : []),
+    { kind: 'cluster' as const, name: clusters.names[clusters.assignment[i]] },
+  ]);
   const results: PolicyAttribution[] = [];
   let fullModelUsable = true;
   for (const [index, policy] of input.policies.entries()) {

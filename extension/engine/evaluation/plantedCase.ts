@@ -24,7 +24,7 @@ import { coveredIndices, extractPolicies, parseHypothesis, ruleCovers, type Pars
 import type { Example } from '../data/example';
 import type { PolicyAttribution, PolicySet } from '../report/schema';
 import { concentration } from '../attribution/attribute';
-import { supportOrder, supportValue, type LineRanking } from '../attribution/ranking';
+import { reportOrder, supporters, type LineRanking } from '../attribution/ranking';
 
 export interface PlantedTruth {
   case: string;
@@ -96,8 +96,9 @@ export async function evaluatePlantedCase(
     const l2 = chooseRetrainL2(head, train, forward.probeFeatures).l2;
     const preconditioner = options.preconditioner ?? 'exact';
     const scores = scoreTrainingLines(input, { l2, preconditioner, ...(options.ranking && { ranking: options.ranking }) });
-    // Support for the policy in the order the report uses (relative influence by default).
-    const support = data.train.map((_, i) => supportValue(scores, i));
+    // Support for the policy as the report orders lines (proponents first, by relative influence by default).
+    const support = new Array<number>(data.train.length).fill(-Infinity);
+    reportOrder(scores).forEach((line, rank) => (support[line] = -rank));
     const poison = new Set(truth.poison_lines);
     const isPoison = data.train.map((example) => poison.has(example.line));
     const k = Math.max(1, poison.size || Math.round(0.02 * data.train.length));
@@ -118,7 +119,7 @@ export async function evaluatePlantedCase(
         auc: hasPoison ? rocAuc(support, isPoison) : null,
         precisionAtK: hasPoison ? precisionAtK(support, isPoison, k) : null,
         poisonShareInTop10Percent: hasPoison ? shareInTopFraction(support, isPoison, 0.1) : null,
-        concentration: concentration(scores, supportOrder(scores), k),
+        concentration: concentration(scores, supporters(scores), k),
         lds: (options.ldsSubsets ?? 20) > 0 ? linearDatamodelingScore(input, scores.influence, { l2, subsets: options.ldsSubsets ?? 20, seed: 7 }).spearman : null,
       },
       verification: {

@@ -44,8 +44,8 @@ function attributionSection(attribution: PolicyAttribution, options: Required<Re
     `Concentration: ${escapeMarkdown(attribution.concentration.summary)}`,
     '',
   );
-  out.push('**Top proponents** (removing them weakens the policy)', '', ...lineTable(attribution.proponents, options));
-  out.push('**Top opponents** (removing them strengthens the policy)', '', ...lineTable(attribution.opponents, options));
+  out.push('**Top proponents** (they push the model toward the policy)', '', ...lineTable(attribution.proponents, options));
+  out.push('**Top opponents** (they push the model away from it)', '', ...lineTable(attribution.opponents, options));
   if (attribution.groups.length > 0) {
     out.push('**Groups**', '', '| kind | name | lines | Δ adherence | Δ strength |', '|---|---|---:|---:|---:|');
     for (const group of attribution.groups.slice(0, 20)) {

@@ -12,7 +12,7 @@ import {
   verifyPolicy,
 } from '../../../extension/engine/attribution';
 import { makePlantedProblem } from './plantedProblem';
-import { supportOrder } from '../../../extension/engine/attribution/ranking';
+import { supporters } from '../../../extension/engine/attribution/ranking';
 
 // l2 = 0.03: a head that is not saturated on the poison (see the report for the saturated case).
 const SETUP = { lines: 600, dim: 8, poison: 20, l2: 0.03, cleanTriggerNoise: 0.05 };
@@ -80,7 +80,7 @@ describe('attribution on a planted poison policy', () => {
     this.timeout(60000);
     const verification = verifyPolicy(problem.input, scores, { l2: problem.l2, seeds: [1, 2] });
     // Cumulative predicted Δstrength along the support order the report uses (relative influence).
-    const ranked = supportOrder(scores).map((i) => scores.deltaStrength[i]);
+    const ranked = supporters(scores).map((i) => scores.deltaStrength[i]);
     const predicted = ranked.slice(0, verification.k).reduce((s, v) => s + v, 0);
     const predictedBefore = ranked.slice(0, verification.k - 1).reduce((s, v) => s + v, 0);
     assert.ok(predicted <= -verification.baseline.strength / 2 && predictedBefore > -verification.baseline.strength / 2);
