@@ -57,11 +57,7 @@ export async function loadAuditContext(options: LoadContextOptions): Promise<Aud
   const warnings: string[] = [];
 
   progress('load', 'reading the audit spec and the model');
-  const spec = await loadSpec(options.specPath);
-  for (const [key, value] of Object.entries(options.optionDefaults ?? {}) as [keyof AuditOptions, never][]) {
-    if (value !== undefined && !spec.explicitOptions.includes(key)) spec.options[key] = value;
-  }
-  if (options.threads !== undefined) spec.options.threads = options.threads;
+  const spec = applyOptionDefaults(await loadSpec(options.specPath), options);
   const checkpoint = await resolveCheckpoint(spec.checkpoint);
   const inspection = await timed('inspect', () => inspectModel(checkpoint.modelPath));
   const modelBytes = await fs.readFile(checkpoint.modelPath);
@@ -99,6 +95,15 @@ export async function loadAuditContext(options: LoadContextOptions): Promise<Aud
   const unknown = unknownLabels(data.train, classes);
   if (unknown.length > 0) warnings.push(`Training labels that match no class (${classes.join(', ')}): ${unknown.map((u) => JSON.stringify(u)).join(', ')}.`);
   return { spec, checkpoint, inspection, prepared, data, featurizer, forward, classes, warnings, timings };
+}
+
+/** Editor settings fill the options the spec file does not set; an explicit thread count wins over both. */
+export function applyOptionDefaults(spec: ResolvedSpec, options: Pick<LoadContextOptions, 'optionDefaults' | 'threads'>): ResolvedSpec {
+  for (const [key, value] of Object.entries(options.optionDefaults ?? {}) as [keyof AuditOptions, never][]) {
+    if (value !== undefined && !spec.explicitOptions.includes(key)) spec.options[key] = value;
+  }
+  if (options.threads !== undefined) spec.options.threads = options.threads;
+  return spec;
 }
 
 /** Names every file behind an empty role, with what was read from it and the first problem found. */

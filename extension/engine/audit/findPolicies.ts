@@ -51,7 +51,7 @@ export async function findPolicies(input: {
   return { policySet, tokens, warnings: [] };
 }
 
-function toUserConcept(concept: ResolvedSpec['concepts'][number]): UserConceptSpec {
+export function toUserConcept(concept: ResolvedSpec['concepts'][number]): UserConceptSpec {
   if (concept.regex !== undefined) return { name: concept.name, regex: concept.regex };
   return { name: concept.name, keywords: concept.keywords ?? [] };
 }

@@ -13,8 +13,14 @@ import type { Example } from '../data/example';
 import { sourceRefOf } from '../report/sourceRef';
 
 export function buildModelSummary(inspection: ModelInspection, prepared: PreparedModel, classes: string[]): ModelSummary {
-  const opset = inspection.opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0;
   const head = prepared.head;
+  const summary = head && { node: head.node, op: head.op, inputDim: head.inputDim, outputDim: head.outputDim, featureTensor: head.featureTensor };
+  return modelSummary(inspection, classes, summary, prepared.headMissingReason);
+}
+
+/** The summary of any checkpoint: its graph facts, the classes (or outcomes) reported, and its head if found. */
+export function modelSummary(inspection: ModelInspection, classes: string[], head?: ModelSummary['head'], headMissingReason?: string): ModelSummary {
+  const opset = inspection.opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0;
   return {
     path: inspection.file,
     sha256: inspection.sha256,
@@ -24,8 +30,8 @@ export function buildModelSummary(inspection: ModelInspection, prepared: Prepare
     opCounts: inspection.opCounts,
     parameterCount: inspection.parameterCount,
     classes,
-    ...(head && { head: { node: head.node, op: head.op, inputDim: head.inputDim, outputDim: head.outputDim, featureTensor: head.featureTensor } }),
-    ...(prepared.headMissingReason && { headMissingReason: prepared.headMissingReason }),
+    ...(head && { head }),
+    ...(headMissingReason && { headMissingReason }),
   };
 }
 

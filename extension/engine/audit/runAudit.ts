@@ -7,7 +7,9 @@ import { readFile } from 'node:fs/promises';
 import type { AuditReport } from '../report/schema';
 import { REPORT_SCHEMA_VERSION } from '../report/schema';
 import { attributePolicies } from './attributePolicies';
-import { loadAuditContext, type AuditProgress } from './auditContext';
+import { applyOptionDefaults, loadAuditContext, type AuditProgress } from './auditContext';
+import { runChatAudit } from './chat/runChatAudit';
+import { loadSpec } from '../spec/auditSpec';
 import { stageReporter } from './stageReporter';
 import { findPolicies } from './findPolicies';
 import { buildModelSummary, buildPredictions, splitMetrics } from './reportParts';
@@ -36,6 +38,17 @@ export interface RunAuditOptions {
 
 export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
   const { signal } = options;
+  // A spec with a `chat` section audits a causal language model on conversations: its own pipeline, same report.
+  const loaded = await loadSpec(options.specPath);
+  if (loaded.chat) {
+    return runChatAudit(applyOptionDefaults(loaded, options), {
+      ...(options.hypotheses && { hypotheses: options.hypotheses }),
+      ...(options.verify !== undefined && { verify: options.verify }),
+      ...(options.predictOnly && { predictOnly: true }),
+      ...(signal && { signal }),
+      ...(options.onProgress && { onProgress: options.onProgress }),
+    });
+  }
   const context = await loadAuditContext({
     specPath: options.specPath,
     ...(options.threads !== undefined && { threads: options.threads }),

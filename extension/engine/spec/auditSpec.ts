@@ -41,6 +41,14 @@ export interface AuditOptions {
   projectionSize?: number;
 }
 
+/** A causal-LM audit on chat data (see the schema's `chat` description). */
+export interface ChatSpec {
+  behaviour?: 'abChoice';
+  template?: { system?: string; user?: string; assistant?: string; endOfTurn?: string; pad?: string };
+  maxLength?: number;
+  preconditioner?: 'identity' | 'kfac' | 'ekfac';
+}
+
 export interface AuditSpec {
   checkpoint: string;
   featurizer: FeaturizerSpec;
@@ -55,6 +63,7 @@ export interface AuditSpec {
   output?: string;
   concepts: ConceptSpec[];
   hypotheses: string[];
+  chat?: ChatSpec;
   options: AuditOptions;
 }
 
