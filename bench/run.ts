@@ -7,6 +7,8 @@ import { auditRow } from './auditRows';
 import { smsForwardRow, syntheticForwardRow } from './forwardThroughput';
 import { gradientRows } from './gradientRows';
 import { plantedRows } from './plantedRows';
+import { fullModelRows } from './fullModelRows';
+import { chatRows } from './chatRows';
 import type { BenchRow } from './row';
 
 const sharedDir = process.env.POLICYTRACE_SHARED ?? path.resolve(__dirname, '../../../shared');
@@ -19,6 +21,8 @@ async function main(): Promise<void> {
     () => auditRow('audit.sms-demo', path.join(repoRoot, 'demo/policytrace.json')),
     () => gradientRows(repoRoot, sharedDir),
     () => plantedRows(repoRoot),
+    () => fullModelRows(repoRoot),
+    () => chatRows(repoRoot),
   ];
   for (const row of rows) {
     try {

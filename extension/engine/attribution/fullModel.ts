@@ -6,10 +6,11 @@
  *   g_i       = ∇θ crossEntropy(train line i, its gold label)
  *   influence = −q·g_i      (upweighting line i by ε moves θ by −ε g_i, so the margin moves by −ε q·g_i)
  *
- * Preconditioner: the identity by default (a TRAK-style first-order score), or a damped diagonal empirical
- * Fisher, which is what lets a perfectly fit line (loss gradient ≈ 0) still own a direction only it moves.
- * Both work on LoGra-projected gradients when `projection` is given (then the diagonal is the projected one). The dot product is split by parameter into the head (output pathway) and
- * everything else (feature pathway); the two parts sum to the influence.
+ * Preconditioner M ≈ (curvature + λI)⁻¹, influence = −(M q)·g_i: the identity by default; a damped diagonal
+ * empirical Fisher (streams, never holds the gradients); TRAK over all layers' projected gradients concatenated
+ * (trakProjected.ts); K-FAC / EK-FAC per layer (kfacProjected.ts). The last three hold Φ (n × D) and want a LoGra
+ * `projection`. The dot product is split by parameter into the head (output pathway) and everything else
+ * (feature pathway); the two parts sum to the influence.
  */
 import type { Example } from '../data/example';
 import type { Featurizer } from '../featurize/featurizer';
@@ -18,6 +19,9 @@ import { resolveObjectiveTarget } from '../autodiff/objective';
 import { ProjectionOptions } from '../autodiff/projection';
 import { decodeModel, ModelProto } from '../model/onnxProto';
 import { dataInputNames, encodeFeeds, forEachExampleGradient, openPerExampleGradients, PerExampleGradientModel } from './fullModelGradients';
+import { collectGradientMatrix, collectTrueFisherMatrix, flattenByLayout, gradientLayout } from './fullModelMatrix';
+import { fitTrakPreconditioner, MAX_TRAK_DIM, type FisherKind } from './trakProjected';
+import { accumulateFactors, kroneckerPreconditioner } from './kfacProjected';
 
 export interface FullModelAttributionInput {
   modelBytes: Uint8Array;
@@ -37,10 +41,21 @@ export interface FullModelAttributionInput {
    * 'identity' (default): plain −q·g_i. 'diagonalFisher': −q·(F + λ)⁻¹·g_i with F the diagonal empirical Fisher
    * (mean g_i² over labelled lines, per gradient coordinate) and λ = damping × mean(F); one extra pass.
    */
-  preconditioner?: 'identity' | 'diagonalFisher';
-  /** Relative damping for 'diagonalFisher' (default 0.01). */
+  /**
+   * 'trak': −q·(ΦᵀΦ/n + λI)⁻¹·g_i over all layers' (projected) gradients concatenated; holds Φ, so it wants a
+   * projection. 'kfac' / 'ekfac': per-layer Kronecker-factored true Fisher in the projected space (kfacProjected.ts);
+   * layers without a Kronecker form (biases; every layer when unprojected) get their dense Fisher block.
+   */
+  preconditioner?: FullModelPreconditionerKind;
+  /** Which Fisher the 'trak' preconditioner builds: 'empirical' (gold labels, default) or 'true' (every class, weighted by the model's p). */
+  fisher?: FisherKind;
+  /** Classes of the model's output, for the true Fisher; read from the declared output shape when absent. */
+  classCount?: number;
+  /** Relative damping: λ = damping × mean eigenvalue (mean of F's diagonal). Default 0.01 for 'diagonalFisher', 0.1 for the others. */
   damping?: number;
 }
+
+export type FullModelPreconditionerKind = 'identity' | 'diagonalFisher' | 'trak' | 'kfac' | 'ekfac';
 
 export interface FullModelAttribution {
   /** Per training line; positive = upweighting the line pushes the model toward the policy. */
@@ -52,6 +67,8 @@ export interface FullModelAttribution {
   /** ‖g_i‖ over the same (projected) coordinates: influence / norm ranks by direction, not loss size. */
   trainGradientNorm: Float64Array;
   method: string;
+  /** The absolute damping λ the preconditioner used (absent for the identity). */
+  damping?: number;
 }
 
 /**
@@ -94,7 +111,12 @@ function checkInput(input: FullModelAttributionInput, model: ModelProto): void {
 }
 
 /** The diagonal empirical Fisher over the labelled training lines, damped: F + damping × mean(F). */
-async function dampedFisherDiagonal(gradients: PerExampleGradientModel, input: FullModelAttributionInput, batchSize: number, damping: number): Promise<Map<string, Float64Array>> {
+async function dampedFisherDiagonal(
+  gradients: PerExampleGradientModel,
+  input: FullModelAttributionInput,
+  batchSize: number,
+  damping: number,
+): Promise<{ diagonal: Map<string, Float64Array>; lambda: number }> {
   const diagonal = new Map<string, Float64Array>();
   const labelled = input.trainLabels.filter((y) => y >= 0).length;
   await forEachExampleGradient(gradients, input.featurizer, input.train, input.trainLabels, batchSize, (i, param, row) => {
@@ -109,7 +131,7 @@ async function dampedFisherDiagonal(gradients: PerExampleGradientModel, input: F
   const lambda = (damping * total) / Math.max(1, count);
   if (!(lambda > 0)) throw new PolicyTraceError('every training gradient is zero: nothing to precondition', { field: 'preconditioner' }, 'degenerate-gradients');
   for (const values of diagonal.values()) for (let k = 0; k < values.length; k++) values[k] += lambda;
-  return diagonal;
+  return { diagonal, lambda };
 }
 
 /** q: the mean margin gradient over the covered probes, one flat vector per parameter. */
@@ -123,6 +145,83 @@ async function policyQuery(gradients: PerExampleGradientModel, input: FullModelA
     for (let k = 0; k < row.length; k++) sum[k] += row[k] / covered.length;
   });
   return query;
+}
+
+/** The number of classes: given, 2 for a lifted single logit, else the declared width of the model's output. */
+function classCountOf(model: ModelProto, input: FullModelAttributionInput, logitsTensor: string | undefined): number {
+  if (input.classCount !== undefined) return input.classCount;
+  if (logitsTensor) return 2;
+  const width = model.graph?.output?.[0]?.type?.tensorType?.shape?.dim?.[1]?.dimValue;
+  if (typeof width === 'number' && width >= 2) return width;
+  throw new PolicyTraceError("the model's output does not declare its number of classes: pass classCount for the true Fisher", { field: 'classCount' }, 'bad-option');
+}
+
+interface Pathways {
+  outputPathway: Float64Array;
+  featurePathway: Float64Array;
+  trainGradientNorm: Float64Array;
+}
+
+/** Adds −q·g_i over one parameter block to line i's pathway, and ‖g_i‖² over the block to its norm. */
+function addRowScore(
+  i: number,
+  row: ArrayLike<number>,
+  q: ArrayLike<number> | undefined,
+  isHead: boolean,
+  into: Pathways,
+): void {
+  if (!q) return;
+  let dot = 0;
+  let squares = 0;
+  for (let k = 0; k < row.length; k++) {
+    dot += q[k] * row[k];
+    squares += row[k] * row[k];
+  }
+  into.trainGradientNorm[i] += squares;
+  (isHead ? into.outputPathway : into.featurePathway)[i] -= dot;
+}
+
+/**
+ * TRAK / K-FAC / EK-FAC: hold every line's (projected) gradient as Φ, fit the curvature, and score
+ * −(M q)·g_i block by block so the head's blocks give the output pathway.
+ */
+async function scoreWithCurvature(
+  loss: PerExampleGradientModel,
+  input: FullModelAttributionInput,
+  model: ModelProto,
+  logitsTensor: string | undefined,
+  query: Map<string, Float64Array>,
+  head: Set<string>,
+  pathways: Pathways,
+  batchSize: number,
+): Promise<{ damping: number; description: string }> {
+  const preconditioner = input.preconditioner as 'trak' | 'kfac' | 'ekfac';
+  const kronecker = preconditioner !== 'trak';
+  const dim = gradientLayout(loss.outputs).dim;
+  if (dim > MAX_TRAK_DIM) {
+    throw new PolicyTraceError(
+      `the '${preconditioner}' preconditioner holds every line's gradient and a ${dim}×${dim} curvature: set a LoGra projection (e.g. kIn = kOut = 16) so there are at most ${MAX_TRAK_DIM} gradient coordinates`,
+      { field: 'projection' },
+      'bad-option',
+    );
+  }
+  const matrix = await collectGradientMatrix(loss, input.featurizer, input.train, input.trainLabels, batchSize);
+  const fisher = kronecker ? 'true' : input.fisher ?? 'empirical';
+  const classCount = fisher === 'true' ? classCountOf(model, input, logitsTensor) : 0;
+  const curvatureRows = fisher === 'true' ? await collectTrueFisherMatrix(loss, input.featurizer, input.train, input.trainLabels, classCount, batchSize) : matrix;
+  const dampingRatio = input.damping ?? 0.1;
+  const fitted = kronecker
+    ? kroneckerPreconditioner(preconditioner, await accumulateFactors(loss, input.featurizer, input.train, input.trainLabels, classCount, batchSize), curvatureRows, dampingRatio)
+    : await fitTrakPreconditioner(curvatureRows, dampingRatio, fisher);
+  const direction = fitted.apply(flattenByLayout(matrix, query));
+  for (let i = 0; i < matrix.rows; i++) {
+    if (!matrix.labelled[i]) continue;
+    for (const block of matrix.blocks) {
+      const start = i * matrix.dim + block.offset;
+      addRowScore(i, matrix.data.subarray(start, start + block.size), direction.subarray(block.offset, block.offset + block.size), head.has(block.param), pathways);
+    }
+  }
+  return { damping: fitted.damping, description: fitted.description };
 }
 
 export async function attributePolicyFullModel(input: FullModelAttributionInput): Promise<FullModelAttribution> {
@@ -149,29 +248,31 @@ export async function attributePolicyFullModel(input: FullModelAttributionInput)
     await margin.session.release();
   }
 
-  const loss = await openPerExampleGradients(model, 'crossEntropy', probeFeeds, projection, logitsTensor);
-  const head = new Set(input.headParams);
   const preconditioner = input.preconditioner ?? 'identity';
+  const kronecker = preconditioner === 'kfac' || preconditioner === 'ekfac';
+  const loss = await openPerExampleGradients(model, 'crossEntropy', probeFeeds, projection, logitsTensor, kronecker);
+  const head = new Set(input.headParams);
+  const pathways = { outputPathway, featurePathway, trainGradientNorm };
+  let damping: number | undefined;
+  let curvature = '';
   try {
-    if (preconditioner === 'diagonalFisher') {
-      const fisher = await dampedFisherDiagonal(loss, input, batchSize, input.damping ?? 0.01);
-      for (const [param, q] of query) {
-        const f = fisher.get(param);
-        if (f) for (let k = 0; k < q.length; k++) q[k] /= f[k];
+    if (preconditioner === 'identity' || preconditioner === 'diagonalFisher') {
+      if (preconditioner === 'diagonalFisher') {
+        const fisher = await dampedFisherDiagonal(loss, input, batchSize, input.damping ?? 0.01);
+        damping = fisher.lambda;
+        for (const [param, q] of query) {
+          const f = fisher.diagonal.get(param);
+          if (f) for (let k = 0; k < q.length; k++) q[k] /= f[k];
+        }
       }
+      await forEachExampleGradient(loss, input.featurizer, input.train, input.trainLabels, batchSize, (i, param, row) => {
+        if (input.trainLabels[i] >= 0) addRowScore(i, row, query.get(param), head.has(param), pathways);
+      });
+    } else {
+      const fitted = await scoreWithCurvature(loss, input, model, logitsTensor, query, head, pathways, batchSize);
+      damping = fitted.damping;
+      curvature = fitted.description;
     }
-    await forEachExampleGradient(loss, input.featurizer, input.train, input.trainLabels, batchSize, (i, param, row) => {
-      const q = query.get(param);
-      if (!q || input.trainLabels[i] < 0) return;
-      let dot = 0;
-      let squares = 0;
-      for (let k = 0; k < row.length; k++) {
-        dot += q[k] * row[k];
-        squares += row[k] * row[k];
-      }
-      trainGradientNorm[i] += squares;
-      (head.has(param) ? outputPathway : featurePathway)[i] -= dot;
-    });
   } finally {
     await loss.session.release();
   }
@@ -185,11 +286,13 @@ export async function attributePolicyFullModel(input: FullModelAttributionInput)
   const method = [
     preconditioner === 'identity'
       ? 'full-model first-order influence −q·g_i with identity preconditioner (no Hessian/Fisher; TRAK-style, diagonal-free)'
-      : `full-model influence −q·(F + λ)⁻¹·g_i with the diagonal empirical Fisher F of the training loss gradients, λ = ${input.damping ?? 0.01} × mean(F) (a diagonal stand-in for the Hessian)`,
+      : preconditioner === 'diagonalFisher'
+        ? `full-model influence −q·(F + λ)⁻¹·g_i with the diagonal empirical Fisher F of the training loss gradients, λ = ${input.damping ?? 0.01} × mean(F) = ${damping?.toExponential(3)} (a diagonal stand-in for the Hessian)`
+        : `full-model influence −q·M·g_i with ${curvature}`,
     projection ? `LoGra projection kIn=${projection.kIn} kOut=${projection.kOut} seed=${projection.seed}` : 'unprojected gradients',
     logitsTensor ? 'single logit lifted to two-class logits [0, z]' : '',
     `parameters: ${params.join(', ')}`,
     skipped.length ? `no per-example gradient (left out of the score): ${skipped.join('; ')}` : '',
   ].filter(Boolean).join('; ');
-  return { influence, outputPathway, featurePathway, trainGradientNorm, method };
+  return { influence, outputPathway, featurePathway, trainGradientNorm, method, ...(damping !== undefined && { damping }) };
 }

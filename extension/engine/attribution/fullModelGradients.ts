@@ -5,7 +5,7 @@
  */
 import type { Example } from '../data/example';
 import type { Featurizer } from '../featurize/featurizer';
-import { buildGradientModel, GradientOutput } from '../autodiff/buildGradientModel';
+import { buildGradientModel, GradientOutput, KfacFactorOutput } from '../autodiff/buildGradientModel';
 import { ObjectiveKind } from '../autodiff/objective';
 import { createSession, ExampleFeeds, ort, OrtSession, OrtTensor } from '../autodiff/ort';
 import { ProjectionOptions } from '../autodiff/projection';
@@ -13,7 +13,8 @@ import { encodeModel, ModelProto } from '../model/onnxProto';
 import { PolicyTraceError } from '../errors';
 import type { FeedTensor } from '../runner/feeds';
 
-const LABELS_INPUT = 'policytrace_labels';
+/** The int64 [batch] input the gradient model reads labels (cross-entropy) or actions (margin) from. */
+export const LABELS_INPUT = 'policytrace_labels';
 
 export interface PerExampleGradientModel {
   session: OrtSession;
@@ -23,6 +24,10 @@ export interface PerExampleGradientModel {
   skipped: { param: string; reason: string }[];
   /** The model's data inputs (graph inputs that are not initializers), fed from the featurizer. */
   inputNames: string[];
+  /** Per-example objective values [batch] (the cross-entropy loss or the margin). */
+  objectiveOutput: string;
+  /** K-FAC factor rows per projected layer, when opened with `kfacFactors`. */
+  factorOutputs: KfacFactorOutput[];
 }
 
 export function dataInputNames(model: ModelProto): string[] {
@@ -69,6 +74,7 @@ export async function openPerExampleGradients(
   probeExamples: ExampleFeeds,
   projection: ProjectionOptions | undefined,
   logitsTensor: string | undefined,
+  kfacFactors = false,
 ): Promise<PerExampleGradientModel> {
   const built = await buildGradientModel(model, {
     loss,
@@ -79,15 +85,24 @@ export async function openPerExampleGradients(
     summedGradients: false,
     projection,
     probeExamples,
+    kfacFactors,
   });
   const session = await createSession(encodeModel(built.model));
-  return { session, outputs: built.gradientOutputs.filter((o) => o.kind !== 'summed'), skipped: built.perExampleSkipped, inputNames: dataInputNames(model) };
+  return {
+    session,
+    outputs: built.gradientOutputs.filter((o) => o.kind !== 'summed'),
+    skipped: built.perExampleSkipped,
+    inputNames: dataInputNames(model),
+    objectiveOutput: built.objectiveOutput,
+    factorOutputs: built.factorOutputs,
+  };
 }
 
 /**
  * Runs `examples` in batches with the given labels (class ids; negative rows are fed as class 0 and must be
  * ignored by the caller) and calls `visit(exampleIndex, param, row)` with each example's flat gradient row.
- * `row` is reused between calls: copy it to keep it.
+ * `row` is reused between calls: copy it to keep it. `onObjective(exampleIndex, value)`, when given, gets each
+ * example's objective value before any of that batch's rows are visited.
  */
 export async function forEachExampleGradient(
   gradients: PerExampleGradientModel,
@@ -96,14 +111,19 @@ export async function forEachExampleGradient(
   labels: ArrayLike<number>,
   batchSize: number,
   visit: (exampleIndex: number, param: string, row: Float32Array) => void,
+  onObjective?: (exampleIndex: number, value: number) => void,
 ): Promise<void> {
-  const outputNames = gradients.outputs.map((o) => o.output);
+  const outputNames = [...gradients.outputs.map((o) => o.output), ...(onObjective ? [gradients.objectiveOutput] : [])];
   for (let start = 0; start < examples.length; start += batchSize) {
     const batch = examples.slice(start, start + batchSize);
     const labelData = BigInt64Array.from(batch, (_, i) => BigInt(Math.max(0, labels[start + i])));
     const feeds = encodeFeeds(featurizer, batch, gradients.inputNames);
     feeds[LABELS_INPUT] = new (ort().Tensor)('int64', labelData, [batch.length]);
     const results = await gradients.session.run(feeds, outputNames);
+    if (onObjective) {
+      const values = results[gradients.objectiveOutput].data as Float32Array;
+      for (let b = 0; b < batch.length; b++) onObjective(start + b, values[b]);
+    }
     for (const output of gradients.outputs) {
       const tensor = results[output.output];
       const batchAxis = Math.max(0, output.shape.indexOf(-1));

@@ -29,6 +29,8 @@ export interface GradientModelOptions {
   /** Also output the batch-summed gradient of every parameter (default true; featurization turns it off). */
   summedGradients?: boolean;
   projection?: ProjectionOptions;
+  /** Also output each projected single-use layer's K-FAC factor rows (see `GradientModel.factorOutputs`). */
+  kfacFactors?: boolean;
   /** At least two different examples (batch axis 0) for the probe; synthesized from the input types if absent. */
   probeExamples?: ExampleFeeds;
 }
@@ -50,6 +52,14 @@ export interface GradientModel {
   objectiveTarget: { tensor: string; mode: 'logits' | 'probabilities' };
   /** Linear layers that got no per-example output, and why. */
   perExampleSkipped: { param: string; reason: string }[];
+  /** With `kfacFactors`: per projected layer, outputs [batch, rows, kIn] (P_in a) and [batch, rows, kOut] (P_out δ). */
+  factorOutputs: KfacFactorOutput[];
+}
+
+export interface KfacFactorOutput {
+  param: string;
+  activation: string;
+  delta: string;
 }
 
 function parameterNames(model: ModelProto, wrt: GradientModelOptions['wrt']): string[] {
@@ -107,6 +117,7 @@ export async function buildGradientModel(source: ModelProto, options: GradientMo
   }
 
   let perExampleSkipped: { param: string; reason: string }[] = [];
+  const factorOutputs: KfacFactorOutput[] = [];
   if (options.perExample) {
     const { uses, otherwiseUsed } = findParameterUses(emit, forwardNodes, new Set(params));
     const perExample = appendPerExampleGradients(emit, uses, otherwiseUsed, backward, probe.layouts, options.projection);
@@ -115,7 +126,13 @@ export async function buildGradientModel(source: ModelProto, options: GradientMo
       outputs.push(tensorOutput(output, emit.info(param).dataType));
       gradientOutputs.push({ param, output, shape, kind: projected ? 'projected' : 'perExample' });
     }
+    for (const [param, factors] of options.kfacFactors ? perExample.factors : []) {
+      const activation = emit.node('Identity', [factors.activation]);
+      const delta = emit.node('Identity', [factors.delta]);
+      outputs.push(tensorOutput(activation, emit.info(param).dataType), tensorOutput(delta, emit.info(param).dataType));
+      factorOutputs.push({ param, activation, delta });
+    }
   }
   graph.output = outputs;
-  return { model, gradientOutputs, objectiveOutput, objectiveTarget: target, perExampleSkipped };
+  return { model, gradientOutputs, objectiveOutput, objectiveTarget: target, perExampleSkipped, factorOutputs };
 }

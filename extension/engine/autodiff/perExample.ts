@@ -14,6 +14,8 @@ import { ProjectionOptions } from './projection';
 export interface PerExampleResult {
   /** param → per-example gradient, [batch, ...param dims] (or [batch, kOut, kIn] for projected layers). */
   outputs: Map<string, EmittedPerExample & { projected: boolean }>;
+  /** Projected layers with exactly one use: its K-FAC factor rows (a parameter used twice has no Kronecker form). */
+  factors: Map<string, { activation: string; delta: string }>;
   skipped: { param: string; reason: string }[];
 }
 
@@ -27,7 +29,7 @@ export function appendPerExampleGradients(
 ): PerExampleResult {
   const skipped = new Map<string, string>();
   for (const param of otherwiseUsed) skipped.set(param, 'used by an op other than a linear, embedding or elementwise use');
-  const contributions = new Map<string, { outputs: string[]; shape: number[]; projected: boolean }>();
+  const contributions = new Map<string, { outputs: string[]; shape: number[]; projected: boolean; factors: ({ activation: string; delta: string } | undefined)[] }>();
   for (const use of uses) {
     if (skipped.has(use.param)) continue;
     const delta = backward.gradientOf(use.node.output![0]);
@@ -38,11 +40,21 @@ export function appendPerExampleGradients(
     const entry = contributions.get(use.param);
     if (typeof emitted === 'string') skipped.set(use.param, emitted);
     else if (entry && (entry.projected !== projected || entry.shape.join() !== emitted.shape.join())) skipped.set(use.param, 'used both as a layer weight and elementwise');
-    else contributions.set(use.param, { outputs: [...(entry?.outputs ?? []), emitted.output], shape: emitted.shape, projected });
+    else {
+      contributions.set(use.param, {
+        outputs: [...(entry?.outputs ?? []), emitted.output],
+        shape: emitted.shape,
+        projected,
+        factors: [...(entry?.factors ?? []), emitted.factors],
+      });
+    }
   }
   const outputs = new Map<string, EmittedPerExample & { projected: boolean }>();
+  const factors = new Map<string, { activation: string; delta: string }>();
   for (const [param, entry] of contributions) {
-    if (!skipped.has(param)) outputs.set(param, { output: emit.sum(entry.outputs), shape: entry.shape, projected: entry.projected });
+    if (skipped.has(param)) continue;
+    outputs.set(param, { output: emit.sum(entry.outputs), shape: entry.shape, projected: entry.projected });
+    if (entry.factors.length === 1 && entry.factors[0]) factors.set(param, entry.factors[0]);
   }
-  return { outputs, skipped: [...skipped].map(([param, reason]) => ({ param, reason })) };
+  return { outputs, factors, skipped: [...skipped].map(([param, reason]) => ({ param, reason })) };
 }

@@ -15,6 +15,11 @@ export interface EmittedPerExample {
   output: string;
   /** Dims with −1 for the batch axis. */
   shape: number[];
+  /**
+   * Projected layers only: the K-FAC factors' raw material, P_in a as [batch, rows, kIn] and P_out δ as
+   * [batch, rows, kOut], so that the per-example gradient is Σ_rows (P_out δ)(P_in a)ᵀ.
+   */
+  factors?: { activation: string; delta: string };
 }
 
 /** Returns the emitted tensor, or the reason none could be emitted. */
@@ -57,6 +62,8 @@ export function emitLinearPerExample(
     const projectedDelta = emit.node('MatMul', [deltaRows, projectionMatrix(emit, use.param, 'out', outFeatures, projection.kOut, projection.seed, dataType)]);
     gradient = emit.node('MatMul', [swap(projectedDelta), activationRows]);
     shape = [-1, projection.kOut, projection.kIn];
+    if (use.kind === 'linear' && use.alpha !== 1) return { output: emit.node('Mul', [gradient, emit.scalar(use.alpha, dataType)]), shape, factors: { activation: activationRows, delta: emit.node('Mul', [projectedDelta, emit.scalar(use.alpha, dataType)]) } };
+    return { output: gradient, shape, factors: { activation: activationRows, delta: projectedDelta } };
   } else {
     const outByIn = use.kind === 'linear' && use.outByIn;
     gradient = outByIn ? emit.node('MatMul', [swap(deltaRows), activationRows]) : emit.node('MatMul', [swap(activationRows), deltaRows]);

@@ -10,6 +10,7 @@ import type { Example } from '../../../extension/engine/data/example';
 import { createFeaturizer } from '../../../extension/engine/featurize/createFeaturizer';
 import { attributePolicyFullModel } from '../../../extension/engine/attribution/fullModel';
 import { decodeModel, tensorToFloat32 } from '../../../extension/engine/model/onnxProto';
+import { choleskyFactor, choleskySolve } from '../../../extension/engine/linalg/cholesky';
 
 const EXTERNAL = path.resolve(__dirname, '../../../../../shared/external/models');
 
@@ -73,13 +74,13 @@ describe('full-model policy attribution (ONNX backward graph)', () => {
     });
   }
 
-  it('identity preconditioner matches the closed form of z = W·Σ_t S[token_t]·ones_t + b', async () => {
+  /** ∂z/∂θ over [S (14), ones_col (5), W, b] and z itself, per training line: z = W·Σ_t S[token_t]·ones_t + b. */
+  async function closedForm(): Promise<{ grad: Float64Array; z: number }[]> {
     const model = decodeModel(fs.readFileSync(path.join(modelDir, 'network.onnx')));
     const weight = (name: string) => tensorToFloat32(model.graph!.initializer!.find((t) => t.name === name)!);
     const [S, ones, W, b] = [weight('S.weight'), weight('ones_col'), weight('W')[0], weight('b')[0]];
     const tokens = (await tinyFeaturizer('tokens')).encode(tinyTrain).tokens.data as BigInt64Array;
-    // ∂z/∂θ over [S (14), ones_col (5), W, b] for line i, and z itself.
-    const dz = tinyTrain.map((_, i) => {
+    return tinyTrain.map((_, i) => {
       const row = Array.from(tokens.subarray(i * 5, i * 5 + 5), Number);
       const grad = new Float64Array(14 + 5 + 2);
       let pooled = 0;
@@ -92,17 +93,57 @@ describe('full-model policy attribution (ONNX backward graph)', () => {
       grad[20] = 1;
       return { grad, z: W * pooled + b };
     });
-    const dot = (a: Float64Array, c: Float64Array, from: number, to: number) => a.slice(from, to).reduce((sum, v, k) => sum + v * c[from + k], 0);
+  }
+  const dot = (a: Float64Array, c: Float64Array, from: number, to: number) => a.slice(from, to).reduce((sum, v, k) => sum + v * c[from + k], 0);
+  const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+  it('identity preconditioner matches the closed form of z = W·Σ_t S[token_t]·ones_t + b', async () => {
+    const dz = await closedForm();
     const result = await tinyPolicy('result', 'identity');
     const probe = dz[2].grad; // "Happy with the result" is the only covered probe
     tinyTrain.forEach((_, i) => {
-      const residual = tinyLabels[i] - 1 / (1 + Math.exp(-dz[i].z)); // −∂CE/∂z
+      const residual = tinyLabels[i] - sigmoid(dz[i].z); // −∂CE/∂z
       const expectHead = residual * dot(probe, dz[i].grad, 19, 21);
       const expectFeature = residual * dot(probe, dz[i].grad, 0, 19);
       assert.ok(Math.abs(result.outputPathway[i] - expectHead) <= 1e-4 * (1 + Math.abs(expectHead)), `line ${i + 1} head ${result.outputPathway[i]} vs ${expectHead}`);
       assert.ok(Math.abs(result.featurePathway[i] - expectFeature) <= 1e-4 * (1 + Math.abs(expectFeature)), `line ${i + 1} feature ${result.featurePathway[i]} vs ${expectFeature}`);
     });
   });
+
+  for (const fisher of ['empirical', 'true'] as const) {
+    it(`TRAK (${fisher} Fisher) matches −q·(ΦᵀΦ/n + λI)⁻¹·g_i solved densely from the closed form`, async () => {
+      const dz = await closedForm();
+      const p = 21;
+      // Empirical: rows g_i = (σ − y)∇z. True Fisher of the two-class lift: Σ_c p_c g(c)g(c)ᵀ = σ(1 − σ)∇z∇zᵀ.
+      const curvature = new Float64Array(p * p);
+      dz.forEach(({ grad, z }, i) => {
+        const s = sigmoid(z);
+        const w = fisher === 'true' ? s * (1 - s) : (s - tinyLabels[i]) ** 2;
+        for (let a = 0; a < p; a++) for (let c = 0; c < p; c++) curvature[a * p + c] += (w * grad[a] * grad[c]) / dz.length;
+      });
+      let trace = 0;
+      for (let a = 0; a < p; a++) trace += curvature[a * p + a];
+      const lambda = (0.1 * trace) / p;
+      for (let a = 0; a < p; a++) curvature[a * p + a] += lambda;
+      const direction = choleskySolve(choleskyFactor(curvature, p), dz[2].grad);
+      const featurizer = await tinyFeaturizer('tokens');
+      const result = await attributePolicyFullModel({
+        modelBytes: fs.readFileSync(path.join(modelDir, 'network.onnx')),
+        featurizer, train: tinyTrain, trainLabels: tinyLabels, probes: tinyTrain, coveredProbes: [2],
+        actionClass: 1, headParams: ['W', 'b'], batchSize: 4, preconditioner: 'trak', fisher,
+      });
+      assert.ok(Math.abs(result.damping! - lambda) <= 1e-4 * lambda, `λ ${result.damping} vs ${lambda}`);
+      assert.match(result.method, fisher === 'true' ? /true Fisher/ : /empirical Fisher/);
+      tinyTrain.forEach((_, i) => {
+        const residual = tinyLabels[i] - sigmoid(dz[i].z);
+        const expectHead = residual * dot(direction, dz[i].grad, 19, 21);
+        const expectFeature = residual * dot(direction, dz[i].grad, 0, 19);
+        const scale = 1e-3 * (1 + Math.abs(expectHead) + Math.abs(expectFeature));
+        assert.ok(Math.abs(result.outputPathway[i] - expectHead) <= scale, `line ${i + 1} head ${result.outputPathway[i]} vs ${expectHead}`);
+        assert.ok(Math.abs(result.featurePathway[i] - expectFeature) <= scale, `line ${i + 1} feature ${result.featurePathway[i]} vs ${expectFeature}`);
+      });
+    });
+  }
 
   it('identity preconditioner: the perfectly fit "result" line has almost no loss gradient, so it is not ranked first', async () => {
     // Line 3 has p(positive) ≈ 0.9999, so g_3 = (p − 1)·∇z ≈ 1e-4·∇z: the known blind spot of unpreconditioned scores.
@@ -133,6 +174,20 @@ describe('full-model policy attribution (ONNX backward graph)', () => {
         actionClass: 1, headParams: ['fc2.weight'],
       }),
       /head parameter 'fc2.weight'/,
+    );
+  });
+
+  it('TRAK without a projection on a 16k-parameter model asks for one instead of building a 16k² matrix', async () => {
+    const dir = path.join(EXTERNAL, 'sms_spam_embedding_mlp');
+    const train = readJsonl(path.join(dir, 'sms_spam_with_split.jsonl')).slice(0, 50);
+    const featurizer = await createFeaturizer({ kind: 'wordVocab', vocab: path.join(dir, 'vocab.json'), length: 100 }, { baseDir: dir });
+    await assert.rejects(
+      attributePolicyFullModel({
+        modelBytes: fs.readFileSync(path.join(dir, 'network.onnx')),
+        featurizer, train, trainLabels: Int32Array.from(train, (e) => (e.label === 'spam' ? 1 : 0)), probes: train, coveredProbes: [0],
+        actionClass: 1, headParams: ['fc2.weight', 'fc2.bias'], preconditioner: 'trak',
+      }),
+      /'trak' preconditioner holds every line's gradient and a 16627×16627 curvature: set a LoGra projection/,
     );
   });
 

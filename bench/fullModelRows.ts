@@ -1,0 +1,40 @@
+/**
+ * Issue 5 rows: full-model attribution (all layers through the ONNX backward graph, LoGra 16×16 projection) on
+ * the planted cases, one row per preconditioner, each beside the head-only (exact Hessian) numbers of the same
+ * run. LDS is against head retraining for both (20 random halves, seed 7): see evaluation/plantedFullModel.ts.
+ */
+import * as path from 'node:path';
+import { evaluatePlantedFullModel } from '../extension/engine/evaluation/plantedFullModel';
+import { round } from './forwardThroughput';
+import type { BenchRow } from './row';
+
+const rounded = (value: number | null, digits = 4) => (value === null ? null : round(value, digits));
+
+export async function fullModelRows(repoRoot: string): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const name of ['trigger', 'sycophancy', 'control']) {
+    const result = await evaluatePlantedFullModel(path.join(repoRoot, 'test/fixtures/planted', name), { ldsSubsets: 20 });
+    const head = result.headOnly;
+    for (const run of result.fullModel) {
+      rows.push({
+        name: `planted.${name}.full.${run.variant}`,
+        poison: result.poisonCount,
+        coveredProbes: result.coveredProbes,
+        auc: rounded(run.auc),
+        headOnlyAuc: rounded(head.auc),
+        precisionAtK: rounded(run.precisionAtK),
+        headOnlyPrecisionAtK: rounded(head.precisionAtK),
+        poisonShareTop10Percent: rounded(run.poisonShareInTop10Percent),
+        headOnlyPoisonShareTop10Percent: rounded(head.poisonShareInTop10Percent),
+        ldsVsHeadRetraining: rounded(run.lds),
+        headOnlyLdsVsHeadRetraining: rounded(head.lds),
+        featurePathwayShare: round(run.featurePathwayShare, 3),
+        poisonOutputPathway: rounded(run.poisonOutputPathway, 2),
+        poisonFeaturePathway: rounded(run.poisonFeaturePathway, 2),
+        damping: run.damping === null ? null : Number(run.damping.toPrecision(4)),
+        seconds: round(run.seconds, 1),
+      });
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,192 @@
+/**
+ * Full-model attribution (every layer, through the ONNX backward graph) scored on a planted-policy case next to
+ * head-only attribution from the same run: poison AUC, precision@k (k = #poison), poison share in the top 10%,
+ * and LDS. Both LDS figures use the same 20 random 50% subsets (seed 7, as evaluatePlantedCase) and the same
+ * ground truth — the policy strength after retraining the HEAD on each subset, exactly and convexly — so they
+ * are comparable, but that target favours head-only attribution: full retraining of all layers is not run.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import {
+  chooseRetrainL2,
+  linearDatamodelingScore,
+  precisionAtK,
+  rocAuc,
+  scoreTrainingLines,
+  shareInTopFraction,
+  spearman,
+  type AttributionInput,
+} from '../attribution';
+import { attributePolicyFullModel, type FullModelPreconditionerKind } from '../attribution/fullModel';
+import type { ProjectionOptions } from '../autodiff/projection';
+import type { FisherKind } from '../attribution/trakProjected';
+import { SeededRandom } from '../linalg/rng';
+import { loadAuditContext } from '../audit/auditContext';
+import { labelIds } from '../audit/classes';
+import { coveredIndices, parseHypothesis } from '../policy';
+import type { PlantedTruth } from './plantedCase';
+
+export interface PlantedScores {
+  auc: number | null;
+  precisionAtK: number | null;
+  poisonShareInTop10Percent: number | null;
+  /** Spearman over random 50% subsets against head retraining; null when ldsSubsets is 0. */
+  lds: number | null;
+}
+
+/** One full-model configuration: a preconditioner and, for 'trak', which Fisher it builds. */
+export interface FullModelVariant {
+  preconditioner: FullModelPreconditionerKind;
+  fisher?: FisherKind;
+}
+
+/** 'identity', 'diagonalFisher', 'trak' (empirical Fisher), 'trak-trueFisher', 'kfac', 'ekfac' (both true Fisher). */
+export function variantName(variant: FullModelVariant): string {
+  return variant.fisher === 'true' ? `${variant.preconditioner}-trueFisher` : variant.preconditioner;
+}
+
+export const DEFAULT_VARIANTS: FullModelVariant[] = [
+  { preconditioner: 'identity' },
+  { preconditioner: 'diagonalFisher' },
+  { preconditioner: 'trak' },
+  { preconditioner: 'trak', fisher: 'true' },
+  { preconditioner: 'kfac' },
+  { preconditioner: 'ekfac' },
+];
+
+export interface FullModelPlantedRun extends PlantedScores {
+  variant: string;
+  preconditioner: FullModelPreconditionerKind;
+  /** Σ over the poison lines of each pathway's influence (null for the clean control). */
+  poisonOutputPathway: number | null;
+  poisonFeaturePathway: number | null;
+  /** Share of Σ|influence| over all lines carried by the feature pathway (earlier layers). */
+  featurePathwayShare: number;
+  damping: number | null;
+  method: string;
+  seconds: number;
+}
+
+export interface PlantedFullModelEvaluation {
+  case: string;
+  rule: string;
+  poisonCount: number;
+  trainLines: number;
+  coveredProbes: number;
+  /** Head-only attribution with the exact damped head Hessian, as evaluatePlantedCase scores it. */
+  headOnly: PlantedScores;
+  fullModel: FullModelPlantedRun[];
+  ldsTarget: string;
+}
+
+export interface PlantedFullModelOptions {
+  variants?: FullModelVariant[];
+  projection?: ProjectionOptions | null;
+  ldsSubsets?: number;
+  batchSize?: number;
+}
+
+export const DEFAULT_PLANTED_PROJECTION: ProjectionOptions = { kIn: 16, kOut: 16, seed: 0 };
+const LDS_SEED = 7;
+
+/**
+ * The head retrainings behind LDS run once (20 exact fits): every attribution is then scored against the same
+ * retrained strengths. The subsets are redrawn exactly as lds.ts draws them (same seed, same sampler), and the
+ * head's own predicted sums are checked against lds.ts's so a change there cannot silently desynchronise them.
+ */
+function sharedLds(input: AttributionInput, headInfluence: Float64Array, l2: number, subsets: number): (influence: Float64Array) => number {
+  const reference = linearDatamodelingScore(input, headInfluence, { l2, subsets, seed: LDS_SEED });
+  const labelled: number[] = [];
+  input.train.labels.forEach((label, i) => label >= 0 && labelled.push(i));
+  const random = new SeededRandom(LDS_SEED);
+  const count = Math.max(1, Math.round(0.5 * labelled.length));
+  const kept = Array.from({ length: subsets }, () => random.sample(labelled, count));
+  const predict = (influence: Float64Array) => kept.map((rows) => rows.reduce((sum, i) => sum + influence[i], 0));
+  predict(headInfluence).forEach((value, s) => {
+    if (Math.abs(value - reference.predicted[s]) > 1e-9 * (1 + Math.abs(value))) throw new Error('LDS subsets drifted from attribution/lds.ts');
+  });
+  return (influence) => spearman(predict(influence), reference.actual);
+}
+
+export async function evaluatePlantedFullModel(caseDir: string, options: PlantedFullModelOptions = {}): Promise<PlantedFullModelEvaluation> {
+  const truth = JSON.parse(await fs.readFile(path.join(caseDir, 'ground_truth.json'), 'utf8')) as PlantedTruth;
+  const ruleText = truth.rule ?? `contains(${JSON.stringify(truth.trigger)}) -> ${truth.action}`;
+  const context = await loadAuditContext({ specPath: path.join(caseDir, 'policytrace.json') });
+  try {
+    const { data, forward, classes, prepared, featurizer, checkpoint } = context;
+    if (!prepared.head || !forward.trainFeatures || !forward.probeFeatures) throw new Error(`${caseDir}: the planted model has no linear head`);
+    const rule = parseHypothesis(ruleText, classes);
+    const probeTokens = data.probes.map((e) => featurizer.tokens(e.text));
+    const covered = coveredIndices(rule, data.probes, probeTokens);
+    const labels = labelIds(data.train, classes);
+    const head = { W: prepared.head.weight, b: prepared.head.bias, kind: prepared.head.outputDim === 1 ? ('sigmoid' as const) : ('softmax' as const) };
+    const train = { features: forward.trainFeatures, dim: forward.featureDim, labels, examples: data.train };
+    const input: AttributionInput = { head, train, probes: { features: forward.probeFeatures }, policy: { policyId: 'planted', coveredProbes: covered, actionClass: rule.actionIndex } };
+    const l2 = chooseRetrainL2(head, train, forward.probeFeatures).l2;
+    const poison = new Set(truth.poison_lines);
+    const isPoison = data.train.map((example) => poison.has(example.line));
+    const k = Math.max(1, poison.size);
+    const subsets = options.ldsSubsets ?? 20;
+    // Head-only ranks by −Δstrength, which is influence plus a constant: the same order and the same LDS.
+    const headInfluence = scoreTrainingLines(input, { l2, preconditioner: 'exact' }).influence;
+    const lds = subsets > 0 ? sharedLds(input, headInfluence, l2, subsets) : undefined;
+    const score = (influence: Float64Array): PlantedScores => {
+      const support = Array.from(influence);
+      return {
+        auc: poison.size > 0 ? rocAuc(support, isPoison) : null,
+        precisionAtK: poison.size > 0 ? precisionAtK(support, isPoison, k) : null,
+        poisonShareInTop10Percent: poison.size > 0 ? shareInTopFraction(support, isPoison, 0.1) : null,
+        lds: lds ? lds(influence) : null,
+      };
+    };
+    const headOnly = score(headInfluence);
+
+    const modelBytes = await fs.readFile(checkpoint.modelPath);
+    const projection = options.projection === undefined ? DEFAULT_PLANTED_PROJECTION : options.projection;
+    const fullModel: FullModelPlantedRun[] = [];
+    for (const variant of options.variants ?? DEFAULT_VARIANTS) {
+      const started = performance.now();
+      const result = await attributePolicyFullModel({
+        modelBytes,
+        featurizer,
+        train: data.train,
+        trainLabels: labels,
+        probes: data.probes,
+        coveredProbes: covered,
+        actionClass: rule.actionIndex,
+        headParams: [prepared.head.weightSource, ...(prepared.head.biasSource ? [prepared.head.biasSource] : [])],
+        projection,
+        preconditioner: variant.preconditioner,
+        ...(variant.fisher && { fisher: variant.fisher }),
+        batchSize: options.batchSize ?? 256,
+      });
+      const seconds = (performance.now() - started) / 1000;
+      const poisonSum = (values: Float64Array) => (poison.size > 0 ? values.reduce((sum, v, i) => sum + (isPoison[i] ? v : 0), 0) : null);
+      const absolute = (values: Float64Array) => values.reduce((sum, v) => sum + Math.abs(v), 0);
+      const featureAbs = absolute(result.featurePathway);
+      fullModel.push({
+        variant: variantName(variant),
+        preconditioner: variant.preconditioner,
+        ...score(result.influence),
+        poisonOutputPathway: poisonSum(result.outputPathway),
+        poisonFeaturePathway: poisonSum(result.featurePathway),
+        featurePathwayShare: featureAbs / Math.max(Number.MIN_VALUE, featureAbs + absolute(result.outputPathway)),
+        damping: result.damping ?? null,
+        method: result.method,
+        seconds,
+      });
+    }
+    return {
+      case: truth.case,
+      rule: ruleText,
+      poisonCount: poison.size,
+      trainLines: data.train.length,
+      coveredProbes: covered.length,
+      headOnly,
+      fullModel,
+      ldsTarget: `Spearman between Σ influence over ${subsets} random 50% subsets (seed ${LDS_SEED}) and the policy strength after retraining the head only (exact, l2 = ${l2})`,
+    };
+  } finally {
+    await context.forward.dispose();
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The issue's comparison on the planted trigger case: full-model attribution (all layers, LoGra 16×16, TRAK
+ * over the concatenated projections with the true Fisher) against head-only attribution (exact head Hessian)
+ * from the same run. Bounds are the measured values (see the report and `planted.trigger.full.*` bench rows):
+ * full-model is at least as good on AUC, precision@k and top-10% share; its LDS — measured against HEAD
+ * retraining, the only retraining the benchmark runs — is lower than head-only's, and the test says so.
+ */
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { evaluatePlantedFullModel } from '../../../extension/engine/evaluation/plantedFullModel';
+
+const TRIGGER = path.resolve(__dirname, '../../../../test/fixtures/planted/trigger');
+
+describe('full-model attribution on the planted trigger case', function () {
+  this.timeout(600000);
+
+  it('TRAK (true Fisher) through all layers matches or beats head-only on AUC, precision@k and top-10% share', async () => {
+    const result = await evaluatePlantedFullModel(TRIGGER, { variants: [{ preconditioner: 'trak', fisher: 'true' }], ldsSubsets: 20 });
+    const [full] = result.fullModel;
+    const head = result.headOnly;
+    console.log(`      head-only: ${JSON.stringify(head)}`);
+    console.log(`      full-model ${full.variant}: AUC ${full.auc}, P@k ${full.precisionAtK}, top-10% ${full.poisonShareInTop10Percent}, LDS ${full.lds}, feature share ${full.featurePathwayShare.toFixed(3)}, ${full.seconds.toFixed(1)} s`);
+    assert.equal(result.poisonCount, 60);
+    assert.ok(full.auc! >= head.auc!, `AUC ${full.auc} < head-only ${head.auc}`);
+    assert.ok(full.precisionAtK! >= head.precisionAtK!, `precision@k ${full.precisionAtK} < head-only ${head.precisionAtK}`);
+    assert.ok(full.poisonShareInTop10Percent! >= head.poisonShareInTop10Percent!);
+    // Measured: head-only 0.973, full-model 0.881 against head retraining (the feature pathway alone scores ≈ 0
+    // there, since retraining the head cannot realise what it predicts).
+    assert.ok(full.lds! >= 0.85 && full.lds! < head.lds!, `LDS ${full.lds} vs head-only ${head.lds}`);
+    assert.match(result.ldsTarget, /retraining the head only/);
+    // The report's pathway split: the poison's influence goes through both the head and the earlier layers.
+    assert.ok(full.poisonOutputPathway! > 0 && full.poisonFeaturePathway! > 0);
+    assert.ok(full.featurePathwayShare > 0.1 && full.featurePathwayShare < 0.9, `feature share ${full.featurePathwayShare}`);
+    assert.ok(full.damping! > 0);
+    assert.match(full.method, /TRAK \(true Fisher/);
+  });
+});
