@@ -66,6 +66,15 @@ function formatAttribution(report: AuditReport, attribution: PolicyAttribution):
     for (const line of attribution.fullModel.proponents.slice(0, 5)) {
       lines.push(`    ${`${path.basename(line.file)}:${line.line}`.padEnd(28)} infl ${signed(line.influence)} (head ${signed(line.outputPathway)})  [${line.label ?? ''}] ${line.snippet.slice(0, 60)}`);
     }
+    const concept = attribution.fullModel.concept;
+    if (concept) {
+      const words = concept.words.map((w) => JSON.stringify(w)).join(', ');
+      lines.push(`  lines that taught the model what ${words} means (through ${concept.param}; ${concept.scale.explanation})`);
+      lines.push(`    toward the policy:`);
+      for (const line of concept.proponents.slice(0, 5)) lines.push(`      ${`${path.basename(line.file)}:${line.line}`.padEnd(28)} ${signed(line.influence)}  [${line.label ?? ''}] ${line.snippet.slice(0, 60)}`);
+      lines.push(`    away from it:`);
+      for (const line of concept.opponents.slice(0, 5)) lines.push(`      ${`${path.basename(line.file)}:${line.line}`.padEnd(28)} ${signed(line.influence)}  [${line.label ?? ''}] ${line.snippet.slice(0, 60)}`);
+    }
   }
   if (attribution.verification) lines.push(`  verify top-${attribution.verification.k} lines: ${formatVerification(attribution.verification)}`);
   const g = attribution.groupVerification;

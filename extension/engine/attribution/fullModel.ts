@@ -53,6 +53,12 @@ export interface FullModelAttributionInput {
   classCount?: number;
   /** Relative damping: λ = damping × mean eigenvalue (mean of F's diagonal). Default 0.01 for 'diagonalFisher', 0.1 for the others. */
   damping?: number;
+  /**
+   * Rows of an embedding initializer (param, row width, row indices — e.g. the vocabulary rows of the words a
+   * rule's antecedent names): their share of the influence is returned as `conceptPathway`, "what these lines
+   * taught the model these words mean". Needs unprojected gradients ('identity' or 'diagonalFisher').
+   */
+  conceptRows?: { param: string; width: number; rows: number[] };
 }
 
 export type FullModelPreconditionerKind = 'identity' | 'diagonalFisher' | 'trak' | 'kfac' | 'ekfac';
@@ -69,6 +75,8 @@ export interface FullModelAttribution {
   method: string;
   /** The absolute damping λ the preconditioner used (absent for the identity). */
   damping?: number;
+  /** The part of `featurePathway` through `conceptRows` (when given). */
+  conceptPathway?: Float64Array;
 }
 
 /**
@@ -253,6 +261,10 @@ export async function attributePolicyFullModel(input: FullModelAttributionInput)
   const loss = await openPerExampleGradients(model, 'crossEntropy', probeFeeds, projection, logitsTensor, kronecker);
   const head = new Set(input.headParams);
   const pathways = { outputPathway, featurePathway, trainGradientNorm };
+  if (input.conceptRows && projection) {
+    throw new PolicyTraceError('concept rows need unprojected gradients (projection: null)', { field: 'conceptRows' }, 'bad-option');
+  }
+  const conceptPathway = input.conceptRows ? new Float64Array(n) : undefined;
   let damping: number | undefined;
   let curvature = '';
   try {
@@ -265,8 +277,14 @@ export async function attributePolicyFullModel(input: FullModelAttributionInput)
           if (f) for (let k = 0; k < q.length; k++) q[k] /= f[k];
         }
       }
+      const concept = input.conceptRows;
+      if (concept && !query.has(concept.param)) {
+        throw new PolicyTraceError(`'${concept.param}' has no per-example gradient in this model`, { field: 'conceptRows' }, 'bad-option');
+      }
       await forEachExampleGradient(loss, input.featurizer, input.train, input.trainLabels, batchSize, (i, param, row) => {
-        if (input.trainLabels[i] >= 0) addRowScore(i, row, query.get(param), head.has(param), pathways);
+        if (input.trainLabels[i] < 0) return;
+        addRowScore(i, row, query.get(param), head.has(param), pathways);
+        if (concept && param === concept.param) conceptPathway![i] -= rowsDot(row, query.get(param)!, concept.rows, concept.width);
       });
     } else {
       const fitted = await scoreWithCurvature(loss, input, model, logitsTensor, query, head, pathways, batchSize);
@@ -294,5 +312,12 @@ export async function attributePolicyFullModel(input: FullModelAttributionInput)
     `parameters: ${params.join(', ')}`,
     skipped.length ? `no per-example gradient (left out of the score): ${skipped.join('; ')}` : '',
   ].filter(Boolean).join('; ');
-  return { influence, outputPathway, featurePathway, trainGradientNorm, method, ...(damping !== undefined && { damping }) };
+  return { influence, outputPathway, featurePathway, trainGradientNorm, method, ...(damping !== undefined && { damping }), ...(conceptPathway && { conceptPathway }) };
+}
+
+/** q·g over the given rows of a row-major [rows × width] parameter block. */
+function rowsDot(row: ArrayLike<number>, q: ArrayLike<number>, rows: number[], width: number): number {
+  let dot = 0;
+  for (const r of rows) for (let k = r * width; k < (r + 1) * width; k++) dot += q[k] * row[k];
+  return dot;
 }

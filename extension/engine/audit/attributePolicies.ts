@@ -7,6 +7,8 @@ import type { GroupKey, HeadWeights, PreconditionerKind, TrainingSet } from '../
 import { attributionFromScores, chooseRetrainL2, scoreTrainingLines, verifyPolicy } from '../attribution';
 import { attributePolicyFullModel } from '../attribution/fullModel';
 import { clusterLines } from '../attribution/clusters';
+import { findConceptRows, ruleWords } from '../attribution/conceptRows';
+import { decodeModel } from '../model/onnxProto';
 import type { Featurizer } from '../featurize/featurizer';
 import type { HeadInfo } from '../model/linearHead';
 import { PolicyTraceError } from '../errors';
@@ -105,6 +107,8 @@ export async function attributePolicies(input: AttributePoliciesInput): Promise<
       input.onProgress?.(`full-model gradients for policy ${index + 1}`);
       try {
         attribution.fullModel = await fullModelAttribution(input, labels, covered, rule.actionIndex, attribution);
+        const concept = await conceptAttribution(input, labels, covered, rule.actionIndex, policy.conditions);
+        if (concept) attribution.fullModel.concept = concept;
       } catch (error) {
         // An op without a gradient rule names itself; the audit goes on with head-only attribution.
         if (!(error instanceof PolicyTraceError) || error.code !== 'unsupported-op') throw error;
@@ -115,6 +119,54 @@ export async function attributePolicies(input: AttributePoliciesInput): Promise<
     results.push(attribution);
   }
   return results;
+}
+
+/**
+ * Through the embedding rows of the words the rule names: unprojected gradients (a row cannot be read back
+ * from a LoGra projection) with the diagonal Fisher. Undefined when the rule names no word or the model has
+ * no input embedding table.
+ */
+async function conceptAttribution(
+  input: AttributePoliciesInput,
+  labels: Int32Array,
+  covered: number[],
+  actionClass: number,
+  conditions: string[],
+): Promise<NonNullable<PolicyAttribution['fullModel']>['concept']> {
+  const rows = findConceptRows(decodeModel(input.modelBytes), input.featurizer, ruleWords(conditions));
+  if (!rows) return undefined;
+  const head = input.head;
+  const result = await attributePolicyFullModel({
+    modelBytes: input.modelBytes,
+    featurizer: input.featurizer,
+    train: input.data.train,
+    trainLabels: labels,
+    probes: input.data.probes,
+    coveredProbes: covered,
+    actionClass,
+    headParams: [head.weightSource, ...(head.biasSource ? [head.biasSource] : [])],
+    preconditioner: 'diagonalFisher',
+    projection: null,
+    conceptRows: rows,
+  });
+  const score = result.conceptPathway!;
+  const line = (i: number) => {
+    const example = input.data.train[i];
+    return { ...sourceRefOf(example), ...(example.label !== undefined && { label: example.label }), snippet: snippetOf(example.text), influence: score[i] };
+  };
+  const order = Array.from(score.keys()).sort((a, b) => score[b] - score[a] || a - b);
+  const topK = input.spec.options.topK;
+  return {
+    words: rows.words,
+    param: rows.param,
+    method: `${result.method}; restricted to rows ${rows.rows.join(', ')} of ${rows.param}`,
+    scale: {
+      unit: 'influence through the words\' embedding rows (nats of mean margin per unit of up-weighting, Fisher-normalised)',
+      explanation: `Positive means the line taught the model that ${rows.words.map((w) => JSON.stringify(w)).join(', ')} points toward the policy's action, negative that it points away; only lines containing the words have any, and values compare within a policy.`,
+    },
+    proponents: order.filter((i) => score[i] > 0).slice(0, topK).map(line),
+    opponents: order.filter((i) => score[i] < 0).reverse().slice(0, topK).map(line),
+  };
 }
 
 /** Through every layer (the ONNX backward graph), split into the head's share and the earlier layers'. */

@@ -205,6 +205,18 @@ export interface PolicyAttribution {
     method: string;
     scale: ScoreScale;
     proponents: (SourceRef & { label?: string; snippet: string; influence: number; outputPathway: number; featurePathway: number })[];
+    /**
+     * Influence through the embedding rows of the words the rule names ("what these lines taught the model
+     * these words mean"): only lines containing the words have any; the sign says which way they taught it.
+     */
+    concept?: {
+      words: string[];
+      param: string;
+      method: string;
+      scale: ScoreScale;
+      proponents: (SourceRef & { label?: string; snippet: string; influence: number })[];
+      opponents: (SourceRef & { label?: string; snippet: string; influence: number })[];
+    };
   };
 }
 

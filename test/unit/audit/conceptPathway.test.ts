@@ -1,0 +1,57 @@
+/**
+ * Issue 4's SMS must-show through a whole audit: for `contains("free") -> spam` on the real SMS model, the
+ * lines that taught the model what "free" means (influence through its embedding row) are spam lines
+ * containing "free" on the supporting side and ham lines containing "free" on the opposing side.
+ */
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runAudit } from '../../../extension/engine/audit/runAudit';
+import { ruleWords } from '../../../extension/engine/attribution/conceptRows';
+
+const demo = path.resolve(__dirname, '../../../../demo');
+
+describe('concept pathway: the lines that taught the model what a rule’s words mean', function () {
+  this.timeout(300_000);
+
+  it('reads the words of positive contains() conditions only', () => {
+    assert.deepEqual(ruleWords(['contains("free entry")', 'not contains("stop")', 'len_tokens > 3', 'contains("FREE")']), ['free', 'entry']);
+  });
+
+  it('SMS contains("free") -> spam: spam lines with "free" support it, ham lines with "free" oppose it', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pt-concept-'));
+    try {
+      const spec = JSON.parse(await fs.readFile(path.join(demo, 'policytrace.json'), 'utf8')) as Record<string, unknown>;
+      const absolute = (file: string) => path.join(demo, file);
+      const specPath = path.join(dir, 'policytrace.json');
+      await fs.writeFile(
+        specPath,
+        JSON.stringify({
+          ...spec,
+          $schema: undefined,
+          checkpoint: absolute(spec.checkpoint as string),
+          featurizer: { ...(spec.featurizer as object), vocab: absolute('vocab.json') },
+          train: (spec.train as string[]).map(absolute),
+          probe: (spec.probe as string[]).map(absolute),
+          options: { gradients: 'full', verify: false, maxRules: 1 },
+        }),
+      );
+      const report = await runAudit({ specPath });
+      const policy = report.policies!.policies.find((p) => p.rule === 'contains("free") -> spam')!;
+      const concept = report.attribution!.find((a) => a.policyId === policy.id)!.fullModel!.concept!;
+      assert.deepEqual(concept.words, ['free']);
+      const hasFree = (snippet: string) => /\bfree\b/i.test(snippet);
+      const spamWithFree = concept.proponents.filter((l) => l.label === 'spam' && hasFree(l.snippet)).length;
+      const hamWithFree = concept.opponents.filter((l) => l.label === 'ham' && hasFree(l.snippet)).length;
+      console.log(`      top ${concept.proponents.length} supporters: ${spamWithFree} spam with "free"; top ${concept.opponents.length} opponents: ${hamWithFree} ham with "free"`);
+      assert.equal(concept.proponents.length, 20);
+      assert.equal(concept.opponents.length, 20);
+      assert.ok(spamWithFree >= 18, `${spamWithFree} of 20`);
+      assert.ok(hamWithFree >= 18, `${hamWithFree} of 20`);
+      assert.ok(concept.scale.explanation.endsWith('.'));
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
