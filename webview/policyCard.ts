@@ -1,11 +1,11 @@
 /** One policy card: rule, metrics, top proponent/opponent lines (paged), group bars, verification. */
-import { LINES_PER_PAGE, type LineView, type MetricView, type Page, type PolicyCardView } from '../extension/shared/panelViewModel';
+import { LINES_PER_PAGE, type FullModelLineView, type LineView, type MetricView, type Page, type PolicyCardView } from '../extension/shared/panelViewModel';
 import { formatSigned } from '../extension/shared/scoreFormat';
 import { custom, el } from './dom';
 import { verificationChart } from './verificationChart';
 
 export interface CardActions {
-  openLine(line: LineView): void;
+  openLine(line: Pick<LineView, 'file' | 'line' | 'endLine'>): void;
   setLinePage(key: string, page: number): void;
   verify(policyId: string): void;
 }
@@ -23,7 +23,7 @@ function pager(page: Page<unknown>, onPage: (page: number) => void, label: strin
 function lineList(card: PolicyCardView, side: 'proponents' | 'opponents', actions: CardActions): HTMLElement {
   const page = card[side];
   const scale = card.scales?.deltaAdherence;
-  const heading = side === 'proponents' ? 'Lines that teach it (removing them weakens it)' : 'Lines that oppose it (removing them strengthens it)';
+  const heading = side === 'proponents' ? 'Lines that teach it (they push the model toward it)' : 'Lines that oppose it (they push the model away from it)';
   const list = el('ol', { className: 'lines', attrs: { start: String(page.page * LINES_PER_PAGE + 1) } });
   for (const line of page.items) {
     const row = el(
@@ -81,6 +81,38 @@ function verificationBlock(card: PolicyCardView, actions: CardActions): HTMLElem
   );
 }
 
+function fullModelLines(heading: string, lines: FullModelLineView[], actions: CardActions): HTMLElement {
+  const list = el('ol', { className: 'lines' });
+  for (const line of lines) {
+    const row = el(
+      'button',
+      { className: 'line', title: `Open ${line.fileName}:${line.line}`, attrs: { 'data-file': line.file, 'data-line': String(line.line) }, onClick: () => actions.openLine(line) },
+      el('span', { className: 'where' }, `${line.fileName}:${line.line}`),
+      el('span', { className: 'label' }, line.label ?? ''),
+      el('span', { className: 'score' }, line.influence),
+      el('span', { className: 'snippet' }, line.snippet),
+    );
+    list.append(el('li', {}, row));
+  }
+  return el('section', { className: 'side' }, el('h4', {}, heading), lines.length === 0 ? el('p', { className: 'muted' }, 'none') : list);
+}
+
+/** Full-model gradients: the output/feature pathway split and the lines behind the rule's words. */
+function fullModelBlock(card: PolicyCardView, actions: CardActions): HTMLElement | null {
+  const view = card.fullModel;
+  if (!view) return null;
+  const concept = view.concept;
+  return el(
+    'section',
+    { className: 'full-model' },
+    el('h4', {}, 'Full model'),
+    view.pathways ? el('p', { className: 'muted' }, view.pathways) : null,
+    concept ? el('p', { className: 'caption', title: concept.explanation }, concept.title) : null,
+    concept ? fullModelLines('Taught it toward the policy', concept.proponents, actions) : null,
+    concept ? fullModelLines('Taught it away from the policy', concept.opponents, actions) : null,
+  );
+}
+
 /** Name/value tiles; each tile's tooltip says what the number means. */
 export function metricGrid(metrics: readonly MetricView[], className: string): HTMLElement {
   return el('div', { className: `metric-grid ${className}` }, ...metrics.map((m) => el('div', { className: 'metric', title: m.title }, el('span', { className: 'name' }, m.name), el('span', { className: 'value' }, m.value))));
@@ -104,6 +136,7 @@ export function policyCard(card: PolicyCardView, actions: CardActions, focused: 
           lineList(card, 'proponents', actions),
           lineList(card, 'opponents', actions),
           groupBars(card),
+          fullModelBlock(card, actions),
           verificationBlock(card, actions),
         )
       : el('p', { className: 'muted' }, 'No attribution for this policy (the model may have no usable gradients, or the policy covers no probes).'),

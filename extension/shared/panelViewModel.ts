@@ -3,7 +3,7 @@
  * search text and page. Pure and DOM-free, so paging and filtering are unit-tested; the webview only
  * turns this into elements (with textContent).
  */
-import type { AttributedLine, GroupScore, Policy, PolicyAttribution, ScoreScale, Verification } from '../engine/report/schema';
+import type { AttributedLine, GroupScore, Policy, PolicyAttribution, ScoreScale, SourceRef, Verification } from '../engine/report/schema';
 import { baseName, displaySnippet } from './displayText';
 import type { PanelReport } from './messages';
 import { formatNumber, formatShare, formatSigned, prettyRule } from './scoreFormat';
@@ -71,6 +71,23 @@ export interface MetricView {
   title: string;
 }
 
+/** A line attributed through all layers (full-model gradients): where it is and one signed score. */
+export interface FullModelLineView {
+  file: string;
+  fileName: string;
+  line: number;
+  endLine: number;
+  snippet: string;
+  label?: string;
+  influence: string;
+}
+
+/** What full-model gradients add to a card: the pathway split and the lines behind the rule's words. */
+export interface FullModelView {
+  pathways?: string;
+  concept?: { title: string; explanation: string; proponents: FullModelLineView[]; opponents: FullModelLineView[] };
+}
+
 export interface PolicyCardView {
   id: string;
   label: string;
@@ -86,6 +103,7 @@ export interface PolicyCardView {
   groups: GroupBarView[];
   verification?: Verification;
   concentration?: string;
+  fullModel?: FullModelView;
 }
 
 export interface PanelView {
@@ -93,6 +111,39 @@ export interface PanelView {
   cards: Page<PolicyCardView>;
   totalPolicies: number;
   warnings: string[];
+}
+
+function fullModelLine(line: SourceRef & { label?: string; snippet: string; influence: number }): FullModelLineView {
+  return {
+    file: line.file,
+    fileName: displaySnippet(baseName(line.file), 80),
+    line: line.line,
+    endLine: line.endLine,
+    snippet: displaySnippet(line.snippet),
+    label: line.label === undefined ? undefined : displaySnippet(line.label, 60),
+    influence: formatSigned(line.influence, 4),
+  };
+}
+
+function fullModelView(attribution: PolicyAttribution): FullModelView | undefined {
+  if (!attribution.pathways && !attribution.fullModel) return undefined;
+  const share = (part: number, total: number) => (total === 0 ? '–' : `${Math.round((100 * Math.abs(part)) / total)}%`);
+  const pathways = attribution.pathways;
+  const total = pathways ? Math.abs(pathways.output) + Math.abs(pathways.feature) : 0;
+  const concept = attribution.fullModel?.concept;
+  return {
+    ...(pathways && {
+      pathways: `Through all layers: output pathway (the head) ${formatSigned(pathways.output, 4)} (${share(pathways.output, total)}), feature pathway (earlier layers) ${formatSigned(pathways.feature, 4)} (${share(pathways.feature, total)}) of the summed influence.`,
+    }),
+    ...(concept && {
+      concept: {
+        title: displaySnippet(`Lines that taught the model what ${concept.words.map((w) => JSON.stringify(w)).join(', ')} means`, 200),
+        explanation: displaySnippet(`${concept.scale.unit}: ${concept.scale.explanation}`, 400),
+        proponents: concept.proponents.slice(0, 10).map(fullModelLine),
+        opponents: concept.opponents.slice(0, 10).map(fullModelLine),
+      },
+    }),
+  };
 }
 
 function lineView(line: AttributedLine): LineView {
@@ -183,6 +234,7 @@ export function buildPanelView(report: PanelReport, state: PanelState): PanelVie
       groups: groupBars(attribution?.groups ?? []),
       verification: attribution?.verification,
       concentration: attribution ? displaySnippet(attribution.concentration.summary, 300) : undefined,
+      fullModel: attribution ? fullModelView(attribution) : undefined,
     });
   });
   const set = report.policies;

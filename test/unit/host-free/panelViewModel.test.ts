@@ -45,6 +45,27 @@ describe('panel view-model', () => {
     const none = buildPanelView(report, { ...initialPanelState(), query: 'no such text anywhere' });
     assert.equal(none.cards.total, 0);
   });
+  it('shows the full-model pathway split and the lines behind the rule’s words, escaped and bounded', () => {
+    const base = loadFixtureReport();
+    const attribution = base.attribution![0];
+    const line = { ...attribution.proponents[0], snippet: '<img src=x onerror=alert(1)> free prize', influence: 0.25 };
+    attribution.pathways = { output: 0.3, feature: -0.1 };
+    attribution.fullModel = {
+      method: 'test',
+      scale: { unit: 'u', explanation: 'e.' },
+      proponents: [],
+      concept: { words: ['free'], param: 'embed.weight', method: 'm', scale: { unit: 'u', explanation: 'e.' }, proponents: [line], opponents: [{ ...line, influence: -0.5 }] },
+    };
+    const card = buildPanelView(toPanelReport(base), initialPanelState()).cards.items[0];
+    assert.match(card.fullModel!.pathways!, /output pathway \(the head\) \+0\.3000 \(75%\), feature pathway \(earlier layers\) −0\.1000 \(25%\)/);
+    assert.equal(card.fullModel!.concept!.title, 'Lines that taught the model what "free" means');
+    assert.equal(card.fullModel!.concept!.proponents[0].influence, '+0.2500');
+    assert.equal(card.fullModel!.concept!.opponents[0].line, line.line);
+    // The snippet stays text: the webview sets it with textContent; the view model only bounds it.
+    assert.ok(card.fullModel!.concept!.proponents[0].snippet.includes('<img'));
+    assert.equal(buildPanelView(report, initialPanelState()).cards.items[0].fullModel, undefined, 'no full-model section without full-model results');
+  });
+
   it('pages policy cards', () => {
     const many = { ...report, policies: { ...report.policies!, policies: Array.from({ length: 20 }, (_, i): Policy => ({ ...report.policies!.policies[0], id: `p${i}` })) } };
     const view = buildPanelView(many, { ...initialPanelState(), policyPage: 2 });
