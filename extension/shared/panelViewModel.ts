@@ -41,16 +41,9 @@ export function paginate<T>(items: readonly T[], page: number, pageSize: number)
   return { items: items.slice(clamped * pageSize, (clamped + 1) * pageSize), page: clamped, pageCount, total: items.length };
 }
 
-export interface LineView {
-  file: string;
-  fileName: string;
-  line: number;
-  endLine: number;
-  snippet: string;
-  label?: string;
+export interface LineView extends FullModelLineView {
   deltaAdherence: string;
   deltaStrength: string;
-  influence: string;
   /** Relative influence, the order lines are listed in (absent in reports made before it existed). */
   relativeInfluence?: string;
 }
@@ -148,15 +141,9 @@ function fullModelView(attribution: PolicyAttribution): FullModelView | undefine
 
 function lineView(line: AttributedLine): LineView {
   return {
-    file: line.file,
-    fileName: displaySnippet(baseName(line.file), 80),
-    line: line.line,
-    endLine: line.endLine,
-    snippet: displaySnippet(line.snippet),
-    label: line.label === undefined ? undefined : displaySnippet(line.label, 60),
+    ...fullModelLine(line),
     deltaAdherence: formatSigned(line.deltaAdherence),
     deltaStrength: formatSigned(line.deltaStrength),
-    influence: formatSigned(line.influence, 4),
     ...(line.relativeInfluence !== undefined && { relativeInfluence: formatSigned(line.relativeInfluence, 3) }),
   };
 }

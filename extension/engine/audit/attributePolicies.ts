@@ -121,6 +121,21 @@ export async function attributePolicies(input: AttributePoliciesInput): Promise<
   return results;
 }
 
+/** What every full-model pass of one policy shares: the model, the data, the policy, and the head's parameters. */
+function fullModelInput(input: AttributePoliciesInput, labels: Int32Array, covered: number[], actionClass: number) {
+  const head = input.head;
+  return {
+    modelBytes: input.modelBytes,
+    featurizer: input.featurizer,
+    train: input.data.train,
+    trainLabels: labels,
+    probes: input.data.probes,
+    coveredProbes: covered,
+    actionClass,
+    headParams: [head.weightSource, ...(head.biasSource ? [head.biasSource] : [])],
+  };
+}
+
 /**
  * Through the embedding rows of the words the rule names: unprojected gradients (a row cannot be read back
  * from a LoGra projection) with the diagonal Fisher. Undefined when the rule names no word or the model has
@@ -135,16 +150,8 @@ async function conceptAttribution(
 ): Promise<NonNullable<PolicyAttribution['fullModel']>['concept']> {
   const rows = findConceptRows(decodeModel(input.modelBytes), input.featurizer, ruleWords(conditions));
   if (!rows) return undefined;
-  const head = input.head;
   const result = await attributePolicyFullModel({
-    modelBytes: input.modelBytes,
-    featurizer: input.featurizer,
-    train: input.data.train,
-    trainLabels: labels,
-    probes: input.data.probes,
-    coveredProbes: covered,
-    actionClass,
-    headParams: [head.weightSource, ...(head.biasSource ? [head.biasSource] : [])],
+    ...fullModelInput(input, labels, covered, actionClass),
     preconditioner: 'diagonalFisher',
     projection: null,
     conceptRows: rows,
@@ -177,17 +184,7 @@ async function fullModelAttribution(
   actionClass: number,
   attribution: PolicyAttribution,
 ): Promise<NonNullable<PolicyAttribution['fullModel']>> {
-  const head = input.head;
-  const common = {
-    modelBytes: input.modelBytes,
-    featurizer: input.featurizer,
-    train: input.data.train,
-    trainLabels: labels,
-    probes: input.data.probes,
-    coveredProbes: covered,
-    actionClass,
-    headParams: [head.weightSource, ...(head.biasSource ? [head.biasSource] : [])],
-  };
+  const common = fullModelInput(input, labels, covered, actionClass);
   // TRAK (true Fisher) over the concatenated LoGra projections of every layer: on the planted trigger case it
   // is the full-model variant that matches or beats head-only on AUC and precision@k (bench rows
   // planted.*.full.*; the empirical Fisher nearly ignores lines the model already fits). A model

@@ -35,20 +35,25 @@ export async function findPolicies(input: {
   };
   const behaviour: BehaviourSet = { examples: data.probes, probs: forward.probeProbs, classes, tokens: tokens.probes };
   const training: TrainingSet = { examples: data.train, tokens: tokens.train };
-  const options: PolicyOptions = {
-    seed: spec.options.seed,
-    maxRules: spec.options.maxRules,
-    maxConditions: spec.options.maxConditions,
-    bootstrapResamples: spec.options.bootstrap,
-    concepts,
-    excludeFields: [spec.fields.label, spec.fields.id, spec.fields.split].filter((f): f is string => f !== undefined),
-  };
+  const options = policyOptions(spec, [spec.fields.label, spec.fields.id, spec.fields.split].filter((f): f is string => f !== undefined));
   const policySet = extractPolicies(behaviour, training, options);
   for (const rule of parsed) {
     input.signal?.throwIfAborted();
     policySet.policies.push(await auditHypothesis(rule, behaviour, training, (examples) => forward.predict(examples), options));
   }
   return { policySet, tokens, warnings: [] };
+}
+
+/** The rule learner's options from the spec; `excludeFields` are record fields that must not become concepts. */
+export function policyOptions(spec: ResolvedSpec, excludeFields: string[]): PolicyOptions {
+  return {
+    seed: spec.options.seed,
+    maxRules: spec.options.maxRules,
+    maxConditions: spec.options.maxConditions,
+    bootstrapResamples: spec.options.bootstrap,
+    concepts: spec.concepts.map(toUserConcept),
+    excludeFields,
+  };
 }
 
 export function toUserConcept(concept: ResolvedSpec['concepts'][number]): UserConceptSpec {

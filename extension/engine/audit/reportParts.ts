@@ -4,13 +4,25 @@
  */
 import type { ModelInspection } from '../model/inspect';
 import type { PreparedModel } from '../model/prepare';
-import type { ModelSummary, PredictionRow, SplitMetrics } from '../report/schema';
+import { REPORT_SCHEMA_VERSION, type AuditReport, type ModelSummary, type PredictionRow, type SplitMetrics } from '../report/schema';
+import { TOOL_VERSION } from './version';
 import type { AuditData } from './auditData';
 import { labelIndex } from './classes';
 import type { ForwardResult } from './forwardPass';
 import { argmaxRows } from './probabilities';
 import type { Example } from '../data/example';
 import { sourceRefOf } from '../report/sourceRef';
+
+/** The fields every report starts with: format version, tool, time, and where the audit was run from. */
+export function reportHeader(spec: { specPath: string; baseDir: string }): Pick<AuditReport, 'schemaVersion' | 'tool' | 'createdAt' | 'specPath' | 'workspaceRoot'> {
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'policytrace', version: TOOL_VERSION },
+    createdAt: new Date().toISOString(),
+    specPath: spec.specPath,
+    workspaceRoot: spec.baseDir,
+  };
+}
 
 export function buildModelSummary(inspection: ModelInspection, prepared: PreparedModel, classes: string[]): ModelSummary {
   const head = prepared.head;

@@ -5,15 +5,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { AuditReport } from '../report/schema';
-import { REPORT_SCHEMA_VERSION } from '../report/schema';
 import { attributePolicies } from './attributePolicies';
 import { applyOptionDefaults, loadAuditContext, type AuditProgress } from './auditContext';
 import { runChatAudit } from './chat/runChatAudit';
 import { loadSpec } from '../spec/auditSpec';
 import { stageReporter } from './stageReporter';
 import { findPolicies } from './findPolicies';
-import { buildModelSummary, buildPredictions, splitMetrics } from './reportParts';
-import { TOOL_VERSION } from './version';
+import { buildModelSummary, buildPredictions, reportHeader, splitMetrics } from './reportParts';
 import type { AuditOptions } from '../spec/auditSpec';
 
 export type { AuditProgress, AuditStage } from './auditContext';
@@ -61,11 +59,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
   const { progress, timed } = stageReporter(timings, options.onProgress);
 
   const report: AuditReport = {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    tool: { name: 'policytrace', version: TOOL_VERSION },
-    createdAt: new Date().toISOString(),
-    specPath: spec.specPath,
-    workspaceRoot: spec.baseDir,
+    ...reportHeader(spec),
     model: buildModelSummary(inspection, prepared, classes),
     datasets: data.summaries.map(({ role, summary }) => ({
       file: summary.file,

@@ -6,11 +6,11 @@
 import { abChoiceBehaviourSet, abChoiceProbability, type CausalLm, type PreferenceProbe } from '../../chat';
 import type { Example } from '../../data/example';
 import { wordTokens } from '../../featurize/wordTokens';
-import { auditHypothesis, extractPolicies, parseHypothesis, type BehaviourSet, type PolicyOptions, type TrainingSet } from '../../policy';
+import { auditHypothesis, extractPolicies, parseHypothesis, type BehaviourSet, type TrainingSet } from '../../policy';
 import type { PolicySet } from '../../report/schema';
 import type { ResolvedSpec } from '../../spec/auditSpec';
 import type { ChatAuditData } from './chatAuditData';
-import { toUserConcept } from '../findPolicies';
+import { policyOptions, toUserConcept } from '../findPolicies';
 
 export interface ChatPolicies {
   policySet: PolicySet;
@@ -40,16 +40,10 @@ export async function findChatPolicies(input: {
   const behaviour: BehaviourSet = abChoiceBehaviourSet(data.probes, margins, data.labels);
   const trainExamples = data.conversations.map((conversation) => conversation.example);
   const training: TrainingSet = { examples: trainExamples, tokens: trainExamples.map((example) => wordTokens(example.text)) };
-  const options: PolicyOptions = {
-    seed: spec.options.seed,
-    maxRules: spec.options.maxRules,
-    maxConditions: spec.options.maxConditions,
-    bootstrapResamples: spec.options.bootstrap,
-    concepts,
-    // Policies of a chat model are about its prompts: the probe file's bookkeeping fields (ids, sources, the
-    // answers themselves) would only describe how the probe set was assembled.
-    excludeFields: [...new Set(data.probes.flatMap((probe) => Object.keys(probe.example.record ?? {})))],
-  };
+  // Policies of a chat model are about its prompts: the probe file's bookkeeping fields (ids, sources, the
+  // answers themselves) would only describe how the probe set was assembled.
+  const options = policyOptions(spec, [...new Set(data.probes.flatMap((probe) => Object.keys(probe.example.record ?? {})))]);
+
   const policySet = extractPolicies(behaviour, training, options);
   const predict = counterfactualPredictor(lm, data.probes, signal);
   for (const rule of parsed) {

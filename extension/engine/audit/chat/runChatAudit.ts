@@ -10,13 +10,12 @@ import { CausalLm, DEFAULT_CHAT_TEMPLATE, type ChatTemplate } from '../../chat';
 import { PolicyTraceError } from '../../errors';
 import { resolveCheckpoint } from '../../model/checkpoint';
 import { inspectModel } from '../../model/inspect';
-import { REPORT_SCHEMA_VERSION, type AuditReport, type PredictionRow } from '../../report/schema';
+import type { AuditReport, PredictionRow } from '../../report/schema';
 import { sourceRefOf } from '../../report/sourceRef';
 import type { ChatSpec, ResolvedSpec } from '../../spec/auditSpec';
-import { modelSummary } from '../reportParts';
+import { modelSummary, reportHeader } from '../reportParts';
 import type { AuditProgress } from '../auditContext';
 import { stageReporter } from '../stageReporter';
-import { TOOL_VERSION } from '../version';
 import { attributeChatPolicies } from './chatAttribution';
 import { loadChatAuditData } from './chatAuditData';
 import { findChatPolicies } from './chatPolicies';
@@ -62,11 +61,7 @@ export async function runChatAudit(spec: ResolvedSpec, options: ChatAuditOptions
     );
     const matching = found.margins.reduce((count, margin) => count + (margin > 0 ? 1 : 0), 0);
     const report: AuditReport = {
-      schemaVersion: REPORT_SCHEMA_VERSION,
-      tool: { name: 'policytrace', version: TOOL_VERSION },
-      createdAt: new Date().toISOString(),
-      specPath: spec.specPath,
-      workspaceRoot: spec.baseDir,
+      ...reportHeader(spec),
       model: modelSummary(inspection, found.classes),
       datasets: data.summaries,
       metrics: [{ split: 'probe', examples: data.probes.length, predictedClassCounts: { [found.classes[1]]: matching, [found.classes[0]]: data.probes.length - matching } }],
