@@ -43,7 +43,11 @@ export interface AuditOptions {
 
 /** A causal-LM audit on chat data (see the schema's `chat` description). */
 export interface ChatSpec {
-  behaviour?: 'abChoice';
+  behaviour?: 'abChoice' | 'refusal' | 'verbosity' | 'responseMatches';
+  maxNewTokens?: number;
+  refusalPhrases?: string[];
+  verbosityRatio?: number;
+  responsePattern?: string;
   template?: { system?: string; user?: string; assistant?: string; endOfTurn?: string; pad?: string };
   maxLength?: number;
   preconditioner?: 'identity' | 'kfac' | 'ekfac';

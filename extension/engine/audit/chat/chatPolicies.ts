@@ -77,6 +77,7 @@ function counterfactualPredictor(lm: CausalLm, probes: PreferenceProbe[], signal
   };
 }
 
-function placeOf(example: Example): string {
+/** Where an example came from, as a key that survives its text being edited. */
+export function placeOf(example: Example): string {
   return `${example.file}:${example.line}:${example.byteOffset}`;
 }

@@ -19,6 +19,7 @@ import { stageReporter } from '../stageReporter';
 import { attributeChatPolicies } from './chatAttribution';
 import { loadChatAuditData } from './chatAuditData';
 import { findChatPolicies } from './chatPolicies';
+import { findGeneratedPolicies } from './chatGeneration';
 
 export interface ChatAuditOptions {
   hypotheses?: string[];
@@ -54,6 +55,7 @@ export async function runChatAudit(spec: ResolvedSpec, options: ChatAuditOptions
     ...(spec.options.threads !== undefined && { threads: spec.options.threads }),
   });
   try {
+    if ((spec.chat?.behaviour ?? 'abChoice') !== 'abChoice') return await generationAudit(spec, options, data, lm, inspection, warnings, timings);
     progress('predict', `scoring both answers of ${data.probes.length} probes`);
     const hypotheses = options.predictOnly ? [] : [...spec.hypotheses, ...(options.hypotheses ?? [])];
     const found = await timed('policies', () =>
@@ -94,6 +96,49 @@ export async function runChatAudit(spec: ResolvedSpec, options: ChatAuditOptions
   } finally {
     await lm.dispose();
   }
+}
+
+/**
+ * Refusal, verbosity and pattern behaviours: the model answers every probe prompt, policies are learned over
+ * the prompts. Attribution needs a margin to differentiate, which only the A/B behaviour has: the report says so.
+ */
+async function generationAudit(
+  spec: ResolvedSpec,
+  options: ChatAuditOptions,
+  data: Awaited<ReturnType<typeof loadChatAuditData>>,
+  lm: CausalLm,
+  inspection: Awaited<ReturnType<typeof inspectModel>>,
+  warnings: string[],
+  timings: Record<string, number>,
+): Promise<AuditReport> {
+  const { progress, timed } = stageReporter(timings, options.onProgress);
+  progress('predict', `answering ${data.generationProbes.length} probe prompts`);
+  const hypotheses = options.predictOnly ? [] : [...spec.hypotheses, ...(options.hypotheses ?? [])];
+  const found = await timed('policies', () =>
+    findGeneratedPolicies({ spec, data, lm, hypotheses, ...(options.signal && { signal: options.signal }), onProgress: (fraction) => progress('predict', undefined, fraction) }),
+  );
+  const counts = Object.fromEntries(found.classes.map((c) => [c, found.labels.filter((l) => l === c).length]));
+  warnings.push(
+    `Chat audit of generated answers (${spec.chat?.behaviour}): ${data.generationProbes.length} probe prompts answered greedily (at most ${spec.chat?.maxNewTokens ?? 32} tokens). ` +
+      'Attribution to training conversations needs the A/B behaviour (a margin between two answers); it is not computed for generated answers.',
+  );
+  const report: AuditReport = {
+    ...reportHeader(spec),
+    model: modelSummary(inspection, found.classes),
+    datasets: data.summaries,
+    metrics: [{ split: 'probe', examples: data.generationProbes.length, predictedClassCounts: counts }],
+    predictions: data.generationProbes.slice(0, spec.options.predictionsInReport).map((probe, i) => ({
+      ...sourceRefOf(probe.example),
+      role: 'probe' as const,
+      predicted: found.labels[i],
+      confidence: 1,
+    })),
+    warnings,
+    timings,
+  };
+  if (!options.predictOnly) report.policies = found.policySet;
+  progress('report', 'writing the report');
+  return report;
 }
 
 function chatTemplate(chat: ChatSpec | undefined): ChatTemplate {
