@@ -8,6 +8,7 @@ import { choleskyFactor, choleskySolve } from '../linalg/cholesky';
 import { headHessian, headObjective, checkLabels, hessianCost, MAX_HESSIAN_COST, type LabelledFeatures } from './headObjective';
 import { LinearHead, type Features } from './linearHead';
 import type { HeadWeights } from './types';
+import { lbfgsDirection } from '../linalg/lbfgs';
 
 export interface RetrainOptions {
   /** L2 coefficient (> 0: keeps the problem strictly convex even on separable data). */
@@ -125,27 +126,6 @@ function newtonDirection(head: LinearHead, theta: Float64Array, set: LabelledFea
   return solved.map((x) => -x);
 }
 
-function lbfgsDirection(gradient: Float64Array, history: { s: Float64Array; y: Float64Array; rho: number }[]): Float64Array {
-  const q = Float64Array.from(gradient);
-  const alphas: number[] = [];
-  for (let h = history.length - 1; h >= 0; h--) {
-    const { s, y, rho } = history[h];
-    const alpha = rho * dot(s, q);
-    alphas[h] = alpha;
-    for (let j = 0; j < q.length; j++) q[j] -= alpha * y[j];
-  }
-  if (history.length > 0) {
-    const last = history[history.length - 1];
-    const gamma = 1 / (last.rho * dot(last.y, last.y));
-    for (let j = 0; j < q.length; j++) q[j] *= gamma;
-  }
-  for (let h = 0; h < history.length; h++) {
-    const { s, y, rho } = history[h];
-    const beta = rho * dot(y, q);
-    for (let j = 0; j < q.length; j++) q[j] += (alphas[h] - beta) * s[j];
-  }
-  return q.map((x) => -x);
-}
 
 /** Retrains the head on `train` (lines weighted by options.weights), warm-started from `start`. */
 export function retrainHead(start: HeadWeights, train: TrainingFeatures, options: RetrainOptions): RetrainResult {

@@ -7,13 +7,12 @@
 import { compileResponsePattern, DEFAULT_REFUSAL_PHRASES, labelBehaviourSet, refusal, responsePredicate, verbosity, type CausalLm, type Generation } from '../../chat';
 import type { Example } from '../../data/example';
 import { PolicyTraceError } from '../../errors';
-import { wordTokens } from '../../featurize/wordTokens';
-import { auditHypothesis, extractPolicies, parseHypothesis, type TrainingSet } from '../../policy';
+import { auditHypothesis, extractPolicies, parseHypothesis } from '../../policy';
 import type { PolicySet } from '../../report/schema';
 import type { ResolvedSpec } from '../../spec/auditSpec';
 import { policyOptions, toUserConcept } from '../findPolicies';
-import type { ChatAuditData, GenerationProbe } from './chatAuditData';
-import { placeOf } from './chatPolicies';
+import type { GenerationProbe } from './chatAuditData';
+import { conversationTrainingSet, placeOf, type ChatPolicyInput } from './chatPolicies';
 
 export interface GeneratedPolicies {
   policySet: PolicySet;
@@ -26,14 +25,7 @@ export interface GeneratedPolicies {
 
 type Labeller = (generation: Generation, probe: GenerationProbe) => string;
 
-export async function findGeneratedPolicies(input: {
-  spec: ResolvedSpec;
-  data: ChatAuditData;
-  lm: CausalLm;
-  hypotheses: string[];
-  signal?: AbortSignal;
-  onProgress?: (fraction: number) => void;
-}): Promise<GeneratedPolicies> {
+export async function findGeneratedPolicies(input: ChatPolicyInput): Promise<GeneratedPolicies> {
   const { spec, data, lm, signal } = input;
   const { classes, label } = labeller(spec, lm);
   const concepts = spec.concepts.map(toUserConcept);
@@ -50,8 +42,7 @@ export async function findGeneratedPolicies(input: {
   }
   const examples = data.generationProbes.map((probe) => probe.example);
   const behaviour = labelBehaviourSet(examples, labels, classes);
-  const trainExamples = data.conversations.map((conversation) => conversation.example);
-  const training: TrainingSet = { examples: trainExamples, tokens: trainExamples.map((example) => wordTokens(example.text)) };
+  const training = conversationTrainingSet(data);
   // Policies are about the prompts: the probe records' own fields (ids, sources, reference answers) are left out.
   const options = policyOptions(spec, [...new Set(examples.flatMap((example) => Object.keys(example.record ?? {})))]);
   const policySet = extractPolicies(behaviour, training, options);

@@ -21,14 +21,23 @@ export interface ChatPolicies {
   tokens: { probes: string[][]; train: string[][] };
 }
 
-export async function findChatPolicies(input: {
+/** What either policy stage of a chat audit (A/B or generated answers) works from. */
+export interface ChatPolicyInput {
   spec: ResolvedSpec;
   data: ChatAuditData;
   lm: CausalLm;
   hypotheses: string[];
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
-}): Promise<ChatPolicies> {
+}
+
+/** The training conversations as the rule learner sees them: their user-side text, word-tokenised. */
+export function conversationTrainingSet(data: ChatAuditData): TrainingSet {
+  const examples = data.conversations.map((conversation) => conversation.example);
+  return { examples, tokens: examples.map((example) => wordTokens(example.text)) };
+}
+
+export async function findChatPolicies(input: ChatPolicyInput): Promise<ChatPolicies> {
   const { spec, data, lm, signal } = input;
   const concepts = spec.concepts.map(toUserConcept);
   const classes = [data.labels.notMatching, data.labels.matching];
@@ -38,8 +47,7 @@ export async function findChatPolicies(input: {
     onProgress: (done, total) => input.onProgress?.(total === 0 ? 1 : done / total),
   });
   const behaviour: BehaviourSet = abChoiceBehaviourSet(data.probes, margins, data.labels);
-  const trainExamples = data.conversations.map((conversation) => conversation.example);
-  const training: TrainingSet = { examples: trainExamples, tokens: trainExamples.map((example) => wordTokens(example.text)) };
+  const training = conversationTrainingSet(data);
   // Policies of a chat model are about its prompts: the probe file's bookkeeping fields (ids, sources, the
   // answers themselves) would only describe how the probe set was assembled.
   const options = policyOptions(spec, [...new Set(data.probes.flatMap((probe) => Object.keys(probe.example.record ?? {})))]);

@@ -10,6 +10,7 @@ import { PolicyTraceError } from '../../errors';
 import { featureRows, headFromParameters, headParameters, type HeadParameters } from './augmentedHead';
 import { LmHeadKernels, type RowSet } from './headKernels';
 import type { LmHead, TokenStates } from './types';
+import { lbfgsDirection } from '../../linalg/lbfgs';
 
 export interface LmRetrainOptions {
   l2: number;
@@ -128,26 +129,6 @@ export async function fitHeadParameters(
   return { theta: current.theta, iterations, evaluations, objective: current.value, gradientMaxAbs, converged: gradientMaxAbs <= tolerance * 10 };
 }
 
-function lbfgsDirection(gradient: Float64Array, history: { s: Float64Array; y: Float64Array; rho: number }[]): Float64Array {
-  const q = Float64Array.from(gradient);
-  const alphas: number[] = [];
-  for (let h = history.length - 1; h >= 0; h--) {
-    const { s, y, rho } = history[h];
-    alphas[h] = rho * dot(s, q);
-    for (let j = 0; j < q.length; j++) q[j] -= alphas[h] * y[j];
-  }
-  if (history.length > 0) {
-    const last = history[history.length - 1];
-    const gamma = 1 / (last.rho * dot(last.y, last.y));
-    for (let j = 0; j < q.length; j++) q[j] *= gamma;
-  }
-  for (let h = 0; h < history.length; h++) {
-    const { s, y, rho } = history[h];
-    const beta = rho * dot(y, q);
-    for (let j = 0; j < q.length; j++) q[j] += (alphas[h] - beta) * s[j];
-  }
-  return q.map((x) => -x);
-}
 
 export function trainProblem(kernels: LmHeadKernels, train: TokenStates, parameters: HeadParameters, removed?: number[]): FitProblem {
   const rows = { features: featureRows(train, parameters), targets: train.targets };
