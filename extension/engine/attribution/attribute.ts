@@ -45,12 +45,13 @@ export function concentration(scores: LineScores, order: number[], k: number): P
   let removed = 0;
   for (const i of order.slice(0, k)) removed -= scores.deltaStrength[i];
   const topShare = removed / strength;
-  return {
-    k,
-    topShare,
-    uniformShare,
-    summary: `Removing the top ${k} lines (${pct(uniformShare)} of the training set) is predicted to take away ${pct(topShare)} of the policy's strength (${strength.toFixed(2)} nats).`,
-  };
+  const lines = `Removing the top ${k} lines (${pct(uniformShare)} of the training set)`;
+  // Below 1% (or negative: the uniform L2 shift outweighs fitted lines' effects) no small set carries the policy.
+  const summary =
+    topShare >= 0.01
+      ? `${lines} is predicted to take away ${pct(topShare)} of the policy's strength (${strength.toFixed(2)} nats).`
+      : `${lines} is predicted to take away ${topShare > 0 ? 'under 1%' : 'none'} of the policy's strength (${strength.toFixed(2)} nats): no small set of lines carries it.`;
+  return { k, topShare, uniformShare, summary };
 }
 
 export function attributionFromScores(
