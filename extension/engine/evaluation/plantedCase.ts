@@ -18,7 +18,7 @@ import {
   type AttributionInput,
   type PreconditionerKind,
 } from '../attribution';
-import { loadAuditContext } from '../audit/auditContext';
+import { loadAuditContext, type AuditContext } from '../audit/auditContext';
 import { labelIds } from '../audit/classes';
 import { coveredIndices, extractPolicies, parseHypothesis, ruleCovers, type ParsedRule } from '../policy';
 import type { Example } from '../data/example';
@@ -66,34 +66,56 @@ export interface PlantedEvaluation {
   };
 }
 
+/** A planted case opened as a user's audit opens it: the truth, the context (dispose it), the planted rule as a head query. */
+export interface PlantedCase {
+  truth: PlantedTruth;
+  ruleText: string;
+  context: AuditContext;
+  rule: ParsedRule;
+  probeTokens: string[][];
+  labels: Int32Array;
+  input: AttributionInput;
+  /** The retraining L2 chosen against the original head, as an audit chooses it. */
+  l2: number;
+}
+
+export async function loadPlantedCase(caseDir: string): Promise<PlantedCase> {
+  const truth = JSON.parse(await fs.readFile(path.join(caseDir, 'ground_truth.json'), 'utf8')) as PlantedTruth;
+  const ruleText = truth.rule ?? `contains(${JSON.stringify(truth.trigger)}) -> ${truth.action}`;
+  const context = await loadAuditContext({ specPath: path.join(caseDir, 'policytrace.json') });
+  const { data, forward, classes, prepared, featurizer } = context;
+  if (!prepared.head || !forward.trainFeatures || !forward.probeFeatures) {
+    await forward.dispose();
+    throw new Error(`${caseDir}: the planted model has no linear head`);
+  }
+  const rule = parseHypothesis(ruleText, classes);
+  const probeTokens = data.probes.map((e) => featurizer.tokens(e.text));
+  const labels = labelIds(data.train, classes);
+  const head = { W: prepared.head.weight, b: prepared.head.bias, kind: prepared.head.outputDim === 1 ? ('sigmoid' as const) : ('softmax' as const) };
+  const train = { features: forward.trainFeatures, dim: forward.featureDim, labels, examples: data.train };
+  const input: AttributionInput = {
+    head,
+    train,
+    probes: { features: forward.probeFeatures },
+    policy: { policyId: 'planted', coveredProbes: coveredIndices(rule, data.probes, probeTokens), actionClass: rule.actionIndex },
+  };
+  const l2 = chooseRetrainL2(head, train, forward.probeFeatures).l2;
+  return { truth, ruleText, context, rule, probeTokens, labels, input, l2 };
+}
+
 export async function evaluatePlantedCase(
   caseDir: string,
   options: { preconditioner?: PreconditionerKind; ranking?: LineRanking; ldsSubsets?: number } = {},
 ): Promise<PlantedEvaluation> {
-  const truth = JSON.parse(await fs.readFile(path.join(caseDir, 'ground_truth.json'), 'utf8')) as PlantedTruth;
-  const ruleText = truth.rule ?? `contains(${JSON.stringify(truth.trigger)}) -> ${truth.action}`;
-  const context = await loadAuditContext({ specPath: path.join(caseDir, 'policytrace.json') });
+  const { truth, ruleText, context, rule, probeTokens, labels, input, l2 } = await loadPlantedCase(caseDir);
   try {
-    const { data, forward, classes, prepared, featurizer, spec } = context;
-    if (!prepared.head || !forward.trainFeatures || !forward.probeFeatures) throw new Error(`${caseDir}: the planted model has no linear head`);
-    const rule = parseHypothesis(ruleText, classes);
-    const probeTokens = data.probes.map((e) => featurizer.tokens(e.text));
+    const { data, forward, classes, featurizer, spec } = context;
     const trainTokens = data.train.map((e) => featurizer.tokens(e.text));
     const policySet = extractPolicies(
       { examples: data.probes, probs: forward.probeProbs, classes, tokens: probeTokens },
       { examples: data.train, tokens: trainTokens },
       { seed: spec.options.seed, bootstrapResamples: 0, excludeFields: [spec.fields.label, spec.fields.id].filter((f): f is string => !!f) },
     );
-    const labels = labelIds(data.train, classes);
-    const head = { W: prepared.head.weight, b: prepared.head.bias, kind: prepared.head.outputDim === 1 ? ('sigmoid' as const) : ('softmax' as const) };
-    const train = { features: forward.trainFeatures, dim: forward.featureDim, labels, examples: data.train };
-    const input: AttributionInput = {
-      head,
-      train,
-      probes: { features: forward.probeFeatures },
-      policy: { policyId: 'planted', coveredProbes: coveredIndices(rule, data.probes, probeTokens), actionClass: rule.actionIndex },
-    };
-    const l2 = chooseRetrainL2(head, train, forward.probeFeatures).l2;
     const preconditioner = options.preconditioner ?? 'exact';
     const scores = scoreTrainingLines(input, { l2, preconditioner, ...(options.ranking && { ranking: options.ranking }) });
     // Support for the policy as the report orders lines (proponents first, by relative influence by default).

@@ -6,9 +6,7 @@
  * are comparable, but that target favours head-only attribution: full retraining of all layers is not run.
  */
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import {
-  chooseRetrainL2,
   linearDatamodelingScore,
   precisionAtK,
   rocAuc,
@@ -21,10 +19,7 @@ import { attributePolicyFullModel, type FullModelPreconditionerKind } from '../a
 import type { ProjectionOptions } from '../autodiff/projection';
 import type { FisherKind } from '../attribution/trakProjected';
 import { SeededRandom } from '../linalg/rng';
-import { loadAuditContext } from '../audit/auditContext';
-import { labelIds } from '../audit/classes';
-import { coveredIndices, parseHypothesis } from '../policy';
-import type { PlantedTruth } from './plantedCase';
+import { loadPlantedCase } from './plantedCase';
 
 export interface PlantedScores {
   auc: number | null;
@@ -109,25 +104,17 @@ function sharedLds(input: AttributionInput, headInfluence: Float64Array, l2: num
 }
 
 export async function evaluatePlantedFullModel(caseDir: string, options: PlantedFullModelOptions = {}): Promise<PlantedFullModelEvaluation> {
-  const truth = JSON.parse(await fs.readFile(path.join(caseDir, 'ground_truth.json'), 'utf8')) as PlantedTruth;
-  const ruleText = truth.rule ?? `contains(${JSON.stringify(truth.trigger)}) -> ${truth.action}`;
-  const context = await loadAuditContext({ specPath: path.join(caseDir, 'policytrace.json') });
+  const { truth, ruleText, context, rule, labels, input, l2 } = await loadPlantedCase(caseDir);
   try {
-    const { data, forward, classes, prepared, featurizer, checkpoint } = context;
-    if (!prepared.head || !forward.trainFeatures || !forward.probeFeatures) throw new Error(`${caseDir}: the planted model has no linear head`);
-    const rule = parseHypothesis(ruleText, classes);
-    const probeTokens = data.probes.map((e) => featurizer.tokens(e.text));
-    const covered = coveredIndices(rule, data.probes, probeTokens);
-    const labels = labelIds(data.train, classes);
-    const head = { W: prepared.head.weight, b: prepared.head.bias, kind: prepared.head.outputDim === 1 ? ('sigmoid' as const) : ('softmax' as const) };
-    const train = { features: forward.trainFeatures, dim: forward.featureDim, labels, examples: data.train };
-    const input: AttributionInput = { head, train, probes: { features: forward.probeFeatures }, policy: { policyId: 'planted', coveredProbes: covered, actionClass: rule.actionIndex } };
-    const l2 = chooseRetrainL2(head, train, forward.probeFeatures).l2;
+    const { data, prepared, featurizer, checkpoint } = context;
+    const head = prepared.head!; // loadPlantedCase refuses a model without one
+    const covered = Array.from(input.policy.coveredProbes);
     const poison = new Set(truth.poison_lines);
     const isPoison = data.train.map((example) => poison.has(example.line));
     const k = Math.max(1, poison.size);
     const subsets = options.ldsSubsets ?? 20;
-    // Head-only ranks by −Δstrength, which is influence plus a constant: the same order and the same LDS.
+    // Head-only by effect (−Δstrength = influence plus a constant: the same order and LDS). The audit now lists
+    // head-only lines by relative influence (bench rows planted.*.exact), which this comparison does not use.
     const headInfluence = scoreTrainingLines(input, { l2, preconditioner: 'exact' }).influence;
     const lds = subsets > 0 ? sharedLds(input, headInfluence, l2, subsets) : undefined;
     const score = (influence: Float64Array): PlantedScores => {
@@ -154,7 +141,7 @@ export async function evaluatePlantedFullModel(caseDir: string, options: Planted
         probes: data.probes,
         coveredProbes: covered,
         actionClass: rule.actionIndex,
-        headParams: [prepared.head.weightSource, ...(prepared.head.biasSource ? [prepared.head.biasSource] : [])],
+        headParams: [head.weightSource, ...(head.biasSource ? [head.biasSource] : [])],
         projection,
         preconditioner: variant.preconditioner,
         ...(variant.fisher && { fisher: variant.fisher }),
