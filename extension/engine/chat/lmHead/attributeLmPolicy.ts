@@ -8,22 +8,16 @@
 import { headParameters } from './augmentedHead';
 import { chooseLmL2, type LmL2Choice } from './chooseL2';
 import { LmHeadKernels } from './headKernels';
-import { lmHeadInfluence, type LmInfluenceResult } from './influence';
+import { lmHeadInfluence, type LmInfluenceInput, type LmInfluenceResult } from './influence';
 import { retrainLmHead } from './retrain';
-import type { AbProbeStates, LmHead, LmPreconditionerKind, TokenStates } from './types';
+import type { LmHead } from './types';
 
-export interface LmAttributionInput {
-  head: LmHead;
-  train: TokenStates;
-  probes: AbProbeStates;
-  covered?: number[];
-  preconditioner?: LmPreconditionerKind;
-  dampingRatio?: number;
+/** lmHeadInfluence's input (its damping is derived here), plus the refitted head to reuse. */
+export interface LmAttributionInput extends Pick<LmInfluenceInput, 'head' | 'train' | 'probes' | 'covered' | 'preconditioner' | 'dampingRatio' | 'kernels'> {
   /** Skip the L2 search and use this L2. */
   l2?: number;
   /** With `l2`: the head already retrained on all lines with it (skips that refit). */
   baseline?: LmHead;
-  kernels?: LmHeadKernels;
 }
 
 export interface LmAttribution {
