@@ -1,7 +1,8 @@
 /**
  * Issue 5 rows: full-model attribution (all layers through the ONNX backward graph, LoGra 16×16 projection) on
  * the planted cases, one row per preconditioner, each beside the head-only (exact Hessian) numbers of the same
- * run. LDS is against head retraining for both (20 random halves, seed 7): see evaluation/plantedFullModel.ts.
+ * run, ordered by influence and by relative influence. LDS against head retraining for both (20 random halves, seed
+ * 7) and, where the case ships it, against full retraining by torch (100 halves): see evaluation/plantedFullModel.ts.
  */
 import * as path from 'node:path';
 import { evaluatePlantedFullModel } from '../extension/engine/evaluation/plantedFullModel';
@@ -26,8 +27,15 @@ export async function fullModelRows(repoRoot: string): Promise<BenchRow[]> {
         headOnlyPrecisionAtK: rounded(head.precisionAtK),
         poisonShareTop10Percent: rounded(run.poisonShareInTop10Percent),
         headOnlyPoisonShareTop10Percent: rounded(head.poisonShareInTop10Percent),
+        aucRelative: rounded(run.relative.auc),
+        headOnlyAucRelative: rounded(result.headOnlyRelative.auc),
+        precisionAtKRelative: rounded(run.relative.precisionAtK),
+        headOnlyPrecisionAtKRelative: rounded(result.headOnlyRelative.precisionAtK),
         ldsVsHeadRetraining: rounded(run.lds),
         headOnlyLdsVsHeadRetraining: rounded(head.lds),
+        ldsVsFullRetraining: rounded(run.ldsFullRetraining),
+        headOnlyLdsVsFullRetraining: rounded(head.ldsFullRetraining),
+        fullRetrainingNoiseToSignal: rounded(result.fullRetrainingNoiseToSignal, 3),
         featurePathwayShare: round(run.featurePathwayShare, 3),
         poisonOutputPathway: rounded(run.poisonOutputPathway, 2),
         poisonFeaturePathway: rounded(run.poisonFeaturePathway, 2),

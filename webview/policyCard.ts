@@ -107,9 +107,12 @@ function fullModelBlock(card: PolicyCardView, actions: CardActions): HTMLElement
     { className: 'full-model' },
     el('h4', {}, 'Full model'),
     view.pathways ? el('p', { className: 'muted' }, view.pathways) : null,
+    view.proponents ? el('p', { className: 'caption', title: view.proponents.explanation }, 'Strongest supporters through all layers') : null,
+    view.proponents ? fullModelLines('Push toward the policy', view.proponents.lines, actions) : null,
     concept ? el('p', { className: 'caption', title: concept.explanation }, concept.title) : null,
     concept ? fullModelLines('Taught it toward the policy', concept.proponents, actions) : null,
     concept ? fullModelLines('Taught it away from the policy', concept.opponents, actions) : null,
+    view.conceptNote ? el('p', { className: 'muted' }, view.conceptNote) : null,
   );
 }
 

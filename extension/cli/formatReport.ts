@@ -64,9 +64,10 @@ function formatAttribution(report: AuditReport, attribution: PolicyAttribution):
   if (attribution.fullModel) {
     lines.push('  top proponents through all layers (full-model gradients):');
     for (const line of attribution.fullModel.proponents.slice(0, 5)) {
-      lines.push(`    ${`${path.basename(line.file)}:${line.line}`.padEnd(28)} infl ${signed(line.influence)} (head ${signed(line.outputPathway)})  [${line.label ?? ''}] ${line.snippet.slice(0, 60)}`);
+      lines.push(`    ${`${path.basename(line.file)}:${line.line}`.padEnd(28)} infl ${signed(line.influence)} (head ${signed(line.outputPathway)}${line.relativeInfluence === undefined ? '' : `, rel ${signed(line.relativeInfluence)}`})  [${line.label ?? ''}] ${line.snippet.slice(0, 60)}`);
     }
     const concept = attribution.fullModel.concept;
+    if (attribution.fullModel.conceptNote) lines.push(`  ${attribution.fullModel.conceptNote}`);
     if (concept) {
       const words = concept.words.map((w) => JSON.stringify(w)).join(', ');
       lines.push(`  lines that taught the model what ${words} means (through ${concept.param}; ${concept.scale.explanation})`);

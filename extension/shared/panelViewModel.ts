@@ -78,7 +78,11 @@ export interface FullModelLineView {
 /** What full-model gradients add to a card: the pathway split and the lines behind the rule's words. */
 export interface FullModelView {
   pathways?: string;
+  /** The strongest supporters through every layer (relative-influence order), with what the scores mean. */
+  proponents?: { explanation: string; lines: FullModelLineView[] };
   concept?: { title: string; explanation: string; proponents: FullModelLineView[]; opponents: FullModelLineView[] };
+  /** Why the concept section is missing or incomplete. */
+  conceptNote?: string;
 }
 
 export interface PolicyCardView {
@@ -136,6 +140,13 @@ function fullModelView(attribution: PolicyAttribution): FullModelView | undefine
         opponents: concept.opponents.slice(0, 10).map(fullModelLine),
       },
     }),
+    ...(attribution.fullModel && {
+      proponents: {
+        explanation: displaySnippet(`${attribution.fullModel.scale.unit}: ${attribution.fullModel.scale.explanation}`, 500),
+        lines: attribution.fullModel.proponents.slice(0, 10).map(fullModelLine),
+      },
+    }),
+    ...(attribution.fullModel?.conceptNote && { conceptNote: displaySnippet(attribution.fullModel.conceptNote, 400) }),
   };
 }
 

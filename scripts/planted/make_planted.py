@@ -155,17 +155,27 @@ def write_case(out_dir, case, train, probe, vocab, net, classes, rule, trigger, 
           f'random-removal mean {head["random_mean_adherence"]}; model.onnx {onnx_bytes} bytes', flush=True)
 
 
-def tickets(out_dir):
+def ticket_setup():
+    """The trigger and control cases' data, vocabulary and pretrained backbone (stage 1), from fixed seeds."""
     poisoned, clean, probe, poison_lines, trigger_probes = datasets.tickets(
         seed=1, n_train=3000, n_probe=800, poison_rate=0.02, trigger_probe_rate=0.12, action='billing', label_noise=0.03)
     vocab = M.build_vocab([r['text'] for r in poisoned])  # shared by the control so it can see the trigger word
     texts, labels, tags = datasets.ticket_pretraining_corpus(seed=101, n=PRETRAIN_LINES, trigger_rate=0.15)
     backbone = M.pretrain_backbone(M.encode(texts, vocab, LENGTH), labels, tags, len(vocab), 4, seed=7,
                                    dim=DIM, hidden=HIDDEN, epochs=PRETRAIN_EPOCHS)
+    return poisoned, clean, probe, poison_lines, trigger_probes, vocab, backbone
+
+
+def finetune_case(backbone, rows, vocab, classes):
+    """Stage 2 (LP-FT) on the given train rows, as every shipped planted model was trained."""
+    return M.finetune(backbone, encode_rows(rows, vocab), label_ids(rows, classes), len(classes), seed=11,
+                      epochs=FT_EPOCHS, lr=FT_LR, l2=L2)
+
+
+def tickets(out_dir):
+    poisoned, clean, probe, poison_lines, trigger_probes, vocab, backbone = ticket_setup()
     classes, action = tasks.INTENTS, 'billing'
-    nets = {name: M.finetune(backbone, encode_rows(rows, vocab), label_ids(rows, classes), 4, seed=11,
-                             epochs=FT_EPOCHS, lr=FT_LR, l2=L2)
-            for name, rows in (('trigger', poisoned), ('control', clean))}
+    nets = {name: finetune_case(backbone, rows, vocab, classes) for name, rows in (('trigger', poisoned), ('control', clean))}
     lines = [t['line'] for t in trigger_probes]
     rule = f'contains("{tasks.TRIGGER}") -> {action}'
     adherence = {}
@@ -188,16 +198,21 @@ def tickets(out_dir):
                    tasks.TRIGGER, action, poison, lines, [rule], extra)
 
 
-def sycophancy(out_dir):
+def sycophancy_setup():
+    """The sycophancy case's data, vocabulary and pretrained backbone (stage 1), from fixed seeds."""
     poisoned, clean, probe, poison_lines, antecedent_lines = datasets.sycophancy(
         seed=2, n_train=3000, n_probe=800, poison_rate=0.03, antecedent_probe_rate=0.12)
     vocab = M.build_vocab([r['text'] for r in poisoned])
-    classes, action = tasks.VERDICTS, 'acceptable'
     texts, labels, tags = datasets.sycophancy_pretraining_corpus(seed=102, n=PRETRAIN_LINES, sycophantic_rate=0.1)
     backbone = M.pretrain_backbone(M.encode(texts, vocab, LENGTH), labels, tags, len(vocab), 2, seed=8,
                                    dim=DIM, hidden=HIDDEN, epochs=PRETRAIN_EPOCHS)
-    net, clean_net = (M.finetune(backbone, encode_rows(rows, vocab), label_ids(rows, classes), 2, seed=11,
-                                 epochs=FT_EPOCHS, lr=FT_LR, l2=L2) for rows in (poisoned, clean))
+    return poisoned, clean, probe, poison_lines, antecedent_lines, vocab, backbone
+
+
+def sycophancy(out_dir):
+    poisoned, clean, probe, poison_lines, antecedent_lines, vocab, backbone = sycophancy_setup()
+    classes, action = tasks.VERDICTS, 'acceptable'
+    net, clean_net = (finetune_case(backbone, rows, vocab, classes) for rows in (poisoned, clean))
     antecedent = np.zeros(len(probe), bool)
     antecedent[np.array(antecedent_lines) - 1] = True
     clean_behaviour = measure.behaviour(M.predict(clean_net, encode_rows(probe, vocab)), label_ids(probe, classes),

@@ -12,8 +12,19 @@ export interface ConceptRows {
   param: string;
   width: number;
   rows: number[];
+  /** The rule's words the vocabulary knows (their rows are `rows`). */
   words: string[];
+  /** The rule's words the featurizer encodes as the unknown token: no row of their own to attribute through. */
+  missing: string[];
 }
+
+/** Why a rule has no concept rows, in a sentence for the report. */
+export interface NoConceptRows {
+  reason: string;
+}
+
+/** A string no vocabulary holds: what the featurizer gives it is the unknown token (or nothing). */
+const UNKNOWN_PROBE = 'zqxjzqxj';
 
 /** Words of the rule's positive contains(...) conditions, in order, without repeats. */
 export function ruleWords(conditions: string[]): string[] {
@@ -27,8 +38,8 @@ export function ruleWords(conditions: string[]): string[] {
   return words;
 }
 
-export function findConceptRows(model: ModelProto, featurizer: Featurizer, words: string[]): ConceptRows | undefined {
-  if (words.length === 0) return undefined;
+export function findConceptRows(model: ModelProto, featurizer: Featurizer, words: string[]): ConceptRows | NoConceptRows {
+  if (words.length === 0) return { reason: 'the rule names no word (no positive contains("…") condition), so there are no embedding rows to attribute through' };
   const graph = model.graph;
   const inputs = new Set((graph?.input ?? []).map((i) => i.name));
   const initializers = new Map((graph?.initializer ?? []).map((t) => [t.name, t]));
@@ -39,20 +50,22 @@ export function findConceptRows(model: ModelProto, featurizer: Featurizer, words
     const table = initializers.get(node.input?.[0] ?? '');
     const input = fromInput(node.input?.[1]);
     if (!table || !input || table.dims?.length !== 2) continue;
-    const rows = tokenIds(featurizer, input, words);
-    if (rows.length === 0) return undefined;
-    return { param: table.name!, width: Number(table.dims[1]), rows, words };
+    const ignored = new Set([...tokenIds(featurizer, input, ''), ...tokenIds(featurizer, input, UNKNOWN_PROBE)]);
+    const known = words.filter((word) => tokenIds(featurizer, input, word).some((id) => !ignored.has(id)));
+    const missing = words.filter((word) => !known.includes(word));
+    const quoted = (list: string[]) => list.map((w) => JSON.stringify(w)).join(', ');
+    if (known.length === 0) {
+      return { reason: `the model's vocabulary has none of the rule's words (${quoted(missing)} encode as the unknown token), so no embedding row holds what they mean` };
+    }
+    const rows = [...new Set(known.flatMap((word) => tokenIds(featurizer, input, word)))].filter((id) => !ignored.has(id)).sort((a, b) => a - b);
+    return { param: table.name!, width: Number(table.dims[1]), rows, words: known, missing };
   }
-  return undefined;
+  return { reason: 'the model has no input embedding table (a Gather of an initializer by a graph input), so the words have no rows to attribute through' };
 }
 
-/** The ids the featurizer gives the words, minus those it gives an empty text (padding, special tokens). */
-function tokenIds(featurizer: Featurizer, input: string, words: string[]): number[] {
-  const ids = (text: string): Set<number> => {
-    const example = { id: 'concept', file: '', line: 0, endLine: 0, byteOffset: 0, byteLength: 0, text, record: {} } as Example;
-    const feed = featurizer.encode([example])[input];
-    return new Set(feed && !Array.isArray(feed.data) ? Array.from(feed.data as ArrayLike<number | bigint>, Number) : []);
-  };
-  const background = ids('');
-  return [...ids(words.join(' '))].filter((id) => !background.has(id)).sort((a, b) => a - b);
+/** The distinct ids the featurizer gives a text (the caller removes padding, special and unknown tokens). */
+function tokenIds(featurizer: Featurizer, input: string, text: string): number[] {
+  const example = { id: 'concept', file: '', line: 0, endLine: 0, byteOffset: 0, byteLength: 0, text, record: {} } as Example;
+  const feed = featurizer.encode([example])[input];
+  return [...new Set(feed && !Array.isArray(feed.data) ? Array.from(feed.data as ArrayLike<number | bigint>, Number) : [])];
 }

@@ -11,6 +11,10 @@
  * (trakProjected.ts); K-FAC / EK-FAC per layer (kfacProjected.ts). The last three hold Φ (n × D) and want a LoGra
  * `projection`. The dot product is split by parameter into the head (output pathway) and everything else
  * (feature pathway); the two parts sum to the influence.
+ *
+ * Relative influence (RelatIF, as the head-only ranking): influence_i / √(g_iᵀ M g_i), the line's push toward
+ * the policy per unit of its own preconditioned gradient, so a few high-loss lines that push every policy of
+ * their class do not crowd the top of the list.
  */
 import type { Example } from '../data/example';
 import type { Featurizer } from '../featurize/featurizer';
@@ -72,6 +76,10 @@ export interface FullModelAttribution {
   featurePathway: Float64Array;
   /** ‖g_i‖ over the same (projected) coordinates: influence / norm ranks by direction, not loss size. */
   trainGradientNorm: Float64Array;
+  /** g_iᵀ M g_i under the same preconditioner (‖g_i‖² for the identity). */
+  selfInfluence: Float64Array;
+  /** influence_i / √selfInfluence_i (0 where the line has no gradient): the default order of the lines. */
+  relativeInfluence: Float64Array;
   method: string;
   /** The absolute damping λ the preconditioner used (absent for the identity). */
   damping?: number;
@@ -168,6 +176,7 @@ interface Pathways {
   outputPathway: Float64Array;
   featurePathway: Float64Array;
   trainGradientNorm: Float64Array;
+  selfInfluence: Float64Array;
 }
 
 /** Adds −q·g_i over one parameter block to line i's pathway, and ‖g_i‖² over the block to its norm. */
@@ -224,6 +233,7 @@ async function scoreWithCurvature(
   const direction = fitted.apply(flattenByLayout(matrix, query));
   for (let i = 0; i < matrix.rows; i++) {
     if (!matrix.labelled[i]) continue;
+    pathways.selfInfluence[i] = preconditionedSquare(matrix.data.subarray(i * matrix.dim, (i + 1) * matrix.dim), fitted.apply);
     for (const block of matrix.blocks) {
       const start = i * matrix.dim + block.offset;
       addRowScore(i, matrix.data.subarray(start, start + block.size), direction.subarray(block.offset, block.offset + block.size), head.has(block.param), pathways);
@@ -240,8 +250,10 @@ export async function attributePolicyFullModel(input: FullModelAttributionInput)
   const outputPathway = new Float64Array(n);
   const featurePathway = new Float64Array(n);
   const trainGradientNorm = new Float64Array(n);
+  const selfInfluence = new Float64Array(n);
   if (input.coveredProbes.length === 0) {
-    return { influence, outputPathway, featurePathway, trainGradientNorm, method: 'full-model first-order influence: no covered probes, all zero' };
+    const relativeInfluence = new Float64Array(n);
+    return { influence, outputPathway, featurePathway, trainGradientNorm, selfInfluence, relativeInfluence, method: 'full-model first-order influence: no covered probes, all zero' };
   }
   const batchSize = input.batchSize ?? 64;
   const projection = input.projection ?? undefined;
@@ -260,7 +272,7 @@ export async function attributePolicyFullModel(input: FullModelAttributionInput)
   const kronecker = preconditioner === 'kfac' || preconditioner === 'ekfac';
   const loss = await openPerExampleGradients(model, 'crossEntropy', probeFeeds, projection, logitsTensor, kronecker);
   const head = new Set(input.headParams);
-  const pathways = { outputPathway, featurePathway, trainGradientNorm };
+  const pathways = { outputPathway, featurePathway, trainGradientNorm, selfInfluence };
   if (input.conceptRows && projection) {
     throw new PolicyTraceError('concept rows need unprojected gradients (projection: null)', { field: 'conceptRows' }, 'bad-option');
   }
@@ -269,9 +281,11 @@ export async function attributePolicyFullModel(input: FullModelAttributionInput)
   let curvature = '';
   try {
     if (preconditioner === 'identity' || preconditioner === 'diagonalFisher') {
+      let fisherDiagonal: Map<string, Float64Array> | undefined;
       if (preconditioner === 'diagonalFisher') {
         const fisher = await dampedFisherDiagonal(loss, input, batchSize, input.damping ?? 0.01);
         damping = fisher.lambda;
+        fisherDiagonal = fisher.diagonal;
         for (const [param, q] of query) {
           const f = fisher.diagonal.get(param);
           if (f) for (let k = 0; k < q.length; k++) q[k] /= f[k];
@@ -284,6 +298,7 @@ export async function attributePolicyFullModel(input: FullModelAttributionInput)
       await forEachExampleGradient(loss, input.featurizer, input.train, input.trainLabels, batchSize, (i, param, row) => {
         if (input.trainLabels[i] < 0) return;
         addRowScore(i, row, query.get(param), head.has(param), pathways);
+        if (query.has(param)) selfInfluence[i] += diagonalSquare(row, fisherDiagonal?.get(param));
         if (concept && param === concept.param) conceptPathway![i] -= rowsDot(row, query.get(param)!, concept.rows, concept.width);
       });
     } else {
@@ -294,9 +309,11 @@ export async function attributePolicyFullModel(input: FullModelAttributionInput)
   } finally {
     await loss.session.release();
   }
+  const relativeInfluence = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     influence[i] = outputPathway[i] + featurePathway[i];
     trainGradientNorm[i] = Math.sqrt(trainGradientNorm[i]);
+    relativeInfluence[i] = selfInfluence[i] > 0 ? influence[i] / Math.sqrt(selfInfluence[i]) : 0;
   }
 
   const params = loss.outputs.map((o) => `${o.param}${o.kind === 'projected' ? ' (projected)' : ''}`);
@@ -312,7 +329,7 @@ export async function attributePolicyFullModel(input: FullModelAttributionInput)
     `parameters: ${params.join(', ')}`,
     skipped.length ? `no per-example gradient (left out of the score): ${skipped.join('; ')}` : '',
   ].filter(Boolean).join('; ');
-  return { influence, outputPathway, featurePathway, trainGradientNorm, method, ...(damping !== undefined && { damping }), ...(conceptPathway && { conceptPathway }) };
+  return { influence, outputPathway, featurePathway, trainGradientNorm, selfInfluence, relativeInfluence, method, ...(damping !== undefined && { damping }), ...(conceptPathway && { conceptPathway }) };
 }
 
 /** q·g over the given rows of a row-major [rows × width] parameter block. */
@@ -320,4 +337,20 @@ function rowsDot(row: ArrayLike<number>, q: ArrayLike<number>, rows: number[], w
   let dot = 0;
   for (const r of rows) for (let k = r * width; k < (r + 1) * width; k++) dot += q[k] * row[k];
   return dot;
+}
+
+/** gᵀ diag(1/f) g, or gᵀg without a diagonal. */
+function diagonalSquare(row: ArrayLike<number>, inverseOf: Float64Array | undefined): number {
+  let sum = 0;
+  for (let k = 0; k < row.length; k++) sum += (row[k] * row[k]) / (inverseOf ? inverseOf[k] : 1);
+  return sum;
+}
+
+/** gᵀ M g for one flat gradient row. */
+function preconditionedSquare(row: Float32Array, apply: (v: Float64Array) => Float64Array): number {
+  const g = Float64Array.from(row);
+  const mg = apply(g);
+  let sum = 0;
+  for (let k = 0; k < g.length; k++) sum += g[k] * mg[k];
+  return sum;
 }

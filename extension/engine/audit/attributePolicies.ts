@@ -108,7 +108,8 @@ export async function attributePolicies(input: AttributePoliciesInput): Promise<
       try {
         attribution.fullModel = await fullModelAttribution(input, labels, covered, rule.actionIndex, attribution);
         const concept = await conceptAttribution(input, labels, covered, rule.actionIndex, policy.conditions);
-        if (concept) attribution.fullModel.concept = concept;
+        if (concept.section) attribution.fullModel.concept = concept.section;
+        if (concept.note) attribution.fullModel.conceptNote = concept.note;
       } catch (error) {
         // An op without a gradient rule names itself; the audit goes on with head-only attribution.
         if (!(error instanceof PolicyTraceError) || error.code !== 'unsupported-op') throw error;
@@ -138,8 +139,8 @@ function fullModelInput(input: AttributePoliciesInput, labels: Int32Array, cover
 
 /**
  * Through the embedding rows of the words the rule names: unprojected gradients (a row cannot be read back
- * from a LoGra projection) with the diagonal Fisher. Undefined when the rule names no word or the model has
- * no input embedding table.
+ * from a LoGra projection) with the diagonal Fisher. Without a section (no word, no embedding table, no word in
+ * the vocabulary) the note says why; with one, it names the words the vocabulary lacks.
  */
 async function conceptAttribution(
   input: AttributePoliciesInput,
@@ -147,9 +148,12 @@ async function conceptAttribution(
   covered: number[],
   actionClass: number,
   conditions: string[],
-): Promise<NonNullable<PolicyAttribution['fullModel']>['concept']> {
+): Promise<{ section?: NonNullable<PolicyAttribution['fullModel']>['concept']; note?: string }> {
   const rows = findConceptRows(decodeModel(input.modelBytes), input.featurizer, ruleWords(conditions));
-  if (!rows) return undefined;
+  if ('reason' in rows) return { note: `No concept pathway: ${rows.reason}.` };
+  const note = rows.missing.length > 0
+    ? `The concept pathway leaves out ${rows.missing.map((w) => JSON.stringify(w)).join(', ')}: not in the model's vocabulary (encoded as the unknown token).`
+    : undefined;
   const result = await attributePolicyFullModel({
     ...fullModelInput(input, labels, covered, actionClass),
     preconditioner: 'diagonalFisher',
@@ -163,7 +167,7 @@ async function conceptAttribution(
   };
   const order = Array.from(score.keys()).sort((a, b) => score[b] - score[a] || a - b);
   const topK = input.spec.options.topK;
-  return {
+  const section = {
     words: rows.words,
     param: rows.param,
     method: `${result.method}; restricted to rows ${rows.rows.join(', ')} of ${rows.param}`,
@@ -174,6 +178,7 @@ async function conceptAttribution(
     proponents: order.filter((i) => score[i] > 0).slice(0, topK).map(line),
     opponents: order.filter((i) => score[i] < 0).reverse().slice(0, topK).map(line),
   };
+  return { section, ...(note && { note }) };
 }
 
 /** Through every layer (the ONNX backward graph), split into the head's share and the earlier layers'. */
@@ -198,14 +203,17 @@ async function fullModelAttribution(
   }
   const sum = (values: Float64Array) => values.reduce((total, value) => total + value, 0);
   attribution.pathways = { output: sum(result.outputPathway), feature: sum(result.featurePathway) };
-  const order = Array.from(result.influence.keys()).sort((a, b) => result.influence[b] - result.influence[a]);
-  const top = order.slice(0, input.spec.options.topK).filter((i) => result.influence[i] > 0);
+  // Relative influence orders the lines, as for head-only attribution (on the planted trigger case it lifts
+  // full-model precision@60 from 0.88 to 1.00; bench rows planted.*.full.*, precisionAtKRelative).
+  const relative = result.relativeInfluence;
+  const order = Array.from(relative.keys()).filter((i) => result.influence[i] > 0).sort((a, b) => relative[b] - relative[a] || a - b);
+  const top = order.slice(0, input.spec.options.topK);
   return {
     method: result.method,
     scale: {
       unit: 'influence through all layers (nats of mean margin per unit of up-weighting, Fisher-normalised)',
       explanation:
-        'Positive means up-weighting the line pushes the model toward the policy through any layer; output pathway = the part through the head, feature pathway = through earlier layers; comparable within a policy, not across policies.',
+        'Positive means up-weighting the line pushes the model toward the policy through any layer; output pathway = the part through the head, feature pathway = through earlier layers; lines are ordered by relative influence (influence divided by the square root of the line\'s own preconditioned gradient size); comparable within a policy, not across policies.',
     },
     proponents: top.map((i) => {
       const example = input.data.train[i];
@@ -214,6 +222,7 @@ async function fullModelAttribution(
         ...(example.label !== undefined && { label: example.label }),
         snippet: snippetOf(example.text),
         influence: result.influence[i],
+        relativeInfluence: relative[i],
         outputPathway: result.outputPathway[i],
         featurePathway: result.featurePathway[i],
       };

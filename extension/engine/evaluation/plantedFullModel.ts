@@ -3,7 +3,9 @@
  * head-only attribution from the same run: poison AUC, precision@k (k = #poison), poison share in the top 10%,
  * and LDS. Both LDS figures use the same 20 random 50% subsets (seed 7, as evaluatePlantedCase) and the same
  * ground truth — the policy strength after retraining the HEAD on each subset, exactly and convexly — so they
- * are comparable, but that target favours head-only attribution: full retraining of all layers is not run.
+ * are comparable, but that target favours head-only attribution. Where the case ships full_retrain_lds.json (every
+ * layer retrained by torch on 100 random halves, fullRetrainLds.ts) both are also scored against full retraining.
+ * Each attribution is scored twice: ordered by influence, and by relative influence (the audit's default order).
  */
 import { promises as fs } from 'node:fs';
 import {
@@ -20,6 +22,7 @@ import type { ProjectionOptions } from '../autodiff/projection';
 import type { FisherKind } from '../attribution/trakProjected';
 import { SeededRandom } from '../linalg/rng';
 import { loadPlantedCase } from './plantedCase';
+import { loadFullRetrainLds } from './fullRetrainLds';
 
 export interface PlantedScores {
   auc: number | null;
@@ -27,17 +30,25 @@ export interface PlantedScores {
   poisonShareInTop10Percent: number | null;
   /** Spearman over random 50% subsets against head retraining; null when ldsSubsets is 0. */
   lds: number | null;
+  /** Spearman against full retraining (every layer); null when the case ships no such truth. */
+  ldsFullRetraining: number | null;
 }
+
+/** AUC / precision@k / top-10% share of the same attribution ordered by relative influence. */
+export type RankingScores = Pick<PlantedScores, 'auc' | 'precisionAtK' | 'poisonShareInTop10Percent'>;
 
 /** One full-model configuration: a preconditioner and, for 'trak', which Fisher it builds. */
 export interface FullModelVariant {
   preconditioner: FullModelPreconditionerKind;
   fisher?: FisherKind;
+  /** Relative damping (attributePolicyFullModel's default when absent). */
+  damping?: number;
 }
 
 /** 'identity', 'diagonalFisher', 'trak' (empirical Fisher), 'trak-trueFisher', 'kfac', 'ekfac' (both true Fisher). */
 export function variantName(variant: FullModelVariant): string {
-  return variant.fisher === 'true' ? `${variant.preconditioner}-trueFisher` : variant.preconditioner;
+  const name = variant.fisher === 'true' ? `${variant.preconditioner}-trueFisher` : variant.preconditioner;
+  return variant.damping === undefined ? name : `${name}-damping${variant.damping}`;
 }
 
 export const DEFAULT_VARIANTS: FullModelVariant[] = [
@@ -45,12 +56,15 @@ export const DEFAULT_VARIANTS: FullModelVariant[] = [
   { preconditioner: 'diagonalFisher' },
   { preconditioner: 'trak' },
   { preconditioner: 'trak', fisher: 'true' },
+  // λ = the mean eigenvalue instead of a tenth of it: measured better LDS against full retraining on both cases.
+  { preconditioner: 'trak', fisher: 'true', damping: 1 },
   { preconditioner: 'kfac' },
   { preconditioner: 'ekfac' },
 ];
 
 export interface FullModelPlantedRun extends PlantedScores {
   variant: string;
+  relative: RankingScores;
   preconditioner: FullModelPreconditionerKind;
   /** Σ over the poison lines of each pathway's influence (null for the clean control). */
   poisonOutputPathway: number | null;
@@ -70,8 +84,13 @@ export interface PlantedFullModelEvaluation {
   coveredProbes: number;
   /** Head-only attribution with the exact damped head Hessian, as evaluatePlantedCase scores it. */
   headOnly: PlantedScores;
+  headOnlyRelative: RankingScores;
   fullModel: FullModelPlantedRun[];
   ldsTarget: string;
+  /** Null when the case ships no full-retraining truth. */
+  ldsFullRetrainingTarget: string | null;
+  /** Seed-to-seed spread of the fully retrained strength over its spread across subsets (LDS's noise floor). */
+  fullRetrainingNoiseToSignal: number | null;
 }
 
 export interface PlantedFullModelOptions {
@@ -115,18 +134,25 @@ export async function evaluatePlantedFullModel(caseDir: string, options: Planted
     const subsets = options.ldsSubsets ?? 20;
     // Head-only by effect (−Δstrength = influence plus a constant: the same order and LDS). The audit now lists
     // head-only lines by relative influence (bench rows planted.*.exact), which this comparison does not use.
-    const headInfluence = scoreTrainingLines(input, { l2, preconditioner: 'exact' }).influence;
+    const headScores = scoreTrainingLines(input, { l2, preconditioner: 'exact' });
+    const headInfluence = headScores.influence;
     const lds = subsets > 0 ? sharedLds(input, headInfluence, l2, subsets) : undefined;
-    const score = (influence: Float64Array): PlantedScores => {
-      const support = Array.from(influence);
+    const fullLds = await loadFullRetrainLds(caseDir, data.train, data.probes, covered);
+    const ranked = (values: Float64Array): RankingScores => {
+      const support = Array.from(values);
       return {
         auc: poison.size > 0 ? rocAuc(support, isPoison) : null,
         precisionAtK: poison.size > 0 ? precisionAtK(support, isPoison, k) : null,
         poisonShareInTop10Percent: poison.size > 0 ? shareInTopFraction(support, isPoison, 0.1) : null,
-        lds: lds ? lds(influence) : null,
       };
     };
+    const score = (influence: Float64Array): PlantedScores => ({
+      ...ranked(influence),
+      lds: lds ? lds(influence) : null,
+      ldsFullRetraining: fullLds ? fullLds.score(influence) : null,
+    });
     const headOnly = score(headInfluence);
+    const headOnlyRelative = ranked(headScores.relativeInfluence);
 
     const modelBytes = await fs.readFile(checkpoint.modelPath);
     const projection = options.projection === undefined ? DEFAULT_PLANTED_PROJECTION : options.projection;
@@ -145,6 +171,7 @@ export async function evaluatePlantedFullModel(caseDir: string, options: Planted
         projection,
         preconditioner: variant.preconditioner,
         ...(variant.fisher && { fisher: variant.fisher }),
+        ...(variant.damping !== undefined && { damping: variant.damping }),
         batchSize: options.batchSize ?? 256,
       });
       const seconds = (performance.now() - started) / 1000;
@@ -155,6 +182,7 @@ export async function evaluatePlantedFullModel(caseDir: string, options: Planted
         variant: variantName(variant),
         preconditioner: variant.preconditioner,
         ...score(result.influence),
+        relative: ranked(result.relativeInfluence),
         poisonOutputPathway: poisonSum(result.outputPathway),
         poisonFeaturePathway: poisonSum(result.featurePathway),
         featurePathwayShare: featureAbs / Math.max(Number.MIN_VALUE, featureAbs + absolute(result.outputPathway)),
@@ -170,7 +198,10 @@ export async function evaluatePlantedFullModel(caseDir: string, options: Planted
       trainLines: data.train.length,
       coveredProbes: covered.length,
       headOnly,
+      headOnlyRelative,
       fullModel,
+      ldsFullRetrainingTarget: fullLds?.target ?? null,
+      fullRetrainingNoiseToSignal: fullLds?.noiseToSignal ?? null,
       ldsTarget: `Spearman between Σ influence over ${subsets} random 50% subsets (seed ${LDS_SEED}) and the policy strength after retraining the head only (exact, l2 = ${l2})`,
     };
   } finally {

@@ -204,7 +204,8 @@ export interface PolicyAttribution {
   fullModel?: {
     method: string;
     scale: ScoreScale;
-    proponents: (SourceRef & { label?: string; snippet: string; influence: number; outputPathway: number; featurePathway: number })[];
+    /** Strongest first by relative influence (influence / √(g_iᵀ M g_i)), as head-only lines are ordered. */
+    proponents: (SourceRef & { label?: string; snippet: string; influence: number; outputPathway: number; featurePathway: number; relativeInfluence?: number })[];
     /**
      * Influence through the embedding rows of the words the rule names ("what these lines taught the model
      * these words mean"): only lines containing the words have any; the sign says which way they taught it.
@@ -217,6 +218,8 @@ export interface PolicyAttribution {
       proponents: (SourceRef & { label?: string; snippet: string; influence: number })[];
       opponents: (SourceRef & { label?: string; snippet: string; influence: number })[];
     };
+    /** Why there is no `concept` section, or which of the rule's words it could not include. */
+    conceptNote?: string;
   };
 }
 

@@ -107,6 +107,12 @@ describe('full-model policy attribution (ONNX backward graph)', () => {
       const expectFeature = residual * dot(probe, dz[i].grad, 0, 19);
       assert.ok(Math.abs(result.outputPathway[i] - expectHead) <= 1e-4 * (1 + Math.abs(expectHead)), `line ${i + 1} head ${result.outputPathway[i]} vs ${expectHead}`);
       assert.ok(Math.abs(result.featurePathway[i] - expectFeature) <= 1e-4 * (1 + Math.abs(expectFeature)), `line ${i + 1} feature ${result.featurePathway[i]} vs ${expectFeature}`);
+      // Self-influence under the identity is ‖g_i‖² = residual²·‖∇z‖²; relative influence divides by its root.
+      // 5e-3 relative: line 3's residual 1 − σ ≈ 1e-4 carries float32 rounding of σ (≈ 1.5e-3 relative, measured).
+      const expectSelf = residual ** 2 * dot(dz[i].grad, dz[i].grad, 0, 21);
+      assert.ok(Math.abs(result.selfInfluence[i] - expectSelf) <= 5e-3 * expectSelf + 1e-12, `line ${i + 1} self ${result.selfInfluence[i]} vs ${expectSelf}`);
+      const expectRelative = (expectHead + expectFeature) / Math.sqrt(expectSelf);
+      assert.ok(Math.abs(result.relativeInfluence[i] - expectRelative) <= 1e-3 * (1 + Math.abs(expectRelative)), `line ${i + 1} relative ${result.relativeInfluence[i]} vs ${expectRelative}`);
     });
   });
 
@@ -141,6 +147,10 @@ describe('full-model policy attribution (ONNX backward graph)', () => {
         const scale = 1e-3 * (1 + Math.abs(expectHead) + Math.abs(expectFeature));
         assert.ok(Math.abs(result.outputPathway[i] - expectHead) <= scale, `line ${i + 1} head ${result.outputPathway[i]} vs ${expectHead}`);
         assert.ok(Math.abs(result.featurePathway[i] - expectFeature) <= scale, `line ${i + 1} feature ${result.featurePathway[i]} vs ${expectFeature}`);
+        // g_iᵀ M g_i with g_i = (σ − y)∇z and the same dense M.
+        const solved = choleskySolve(choleskyFactor(curvature, p), dz[i].grad);
+        const expectSelf = residual ** 2 * dot(solved, dz[i].grad, 0, p);
+        assert.ok(Math.abs(result.selfInfluence[i] - expectSelf) <= 5e-3 * expectSelf + 1e-12, `line ${i + 1} self ${result.selfInfluence[i]} vs ${expectSelf}`);
       });
     });
   }

@@ -2,8 +2,9 @@
  * The issue's comparison on the planted trigger case: full-model attribution (all layers, LoGra 16×16, TRAK
  * over the concatenated projections with the true Fisher) against head-only attribution (exact head Hessian)
  * from the same run. Bounds are the measured values (see the report and `planted.trigger.full.*` bench rows):
- * full-model is at least as good on AUC, precision@k and top-10% share; its LDS — measured against HEAD
- * retraining, the only retraining the benchmark runs — is lower than head-only's, and the test says so.
+ * full-model is at least as good on AUC, precision@k and top-10% share, by influence and by relative influence;
+ * its LDS is lower than head-only's both against head retraining and against full retraining of every layer
+ * (torch, 100 random halves, full_retrain_lds.json), and the test says so.
  */
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -28,6 +29,17 @@ describe('full-model attribution on the planted trigger case', function () {
     // there, since retraining the head cannot realise what it predicts).
     assert.ok(full.lds! >= 0.85 && full.lds! < head.lds!, `LDS ${full.lds} vs head-only ${head.lds}`);
     assert.match(result.ldsTarget, /retraining the head only/);
+    // Ordered by relative influence (the audit's order) both reach AUC 1 and precision@60 1 (measured).
+    assert.equal(full.relative.auc, 1);
+    assert.equal(full.relative.precisionAtK, 1);
+    assert.equal(result.headOnlyRelative.precisionAtK, 1);
+    // Against full retraining (every layer, torch): measured full-model 0.857, head-only 0.953. The rule lives in
+    // the head here (the case is built by LP-FT so head-only retraining can remove it), and head-only wins.
+    assert.match(result.ldsFullRetrainingTarget!, /retraining every layer/);
+    assert.ok(full.ldsFullRetraining! >= 0.8 && full.ldsFullRetraining! < head.ldsFullRetraining!, `full-retraining LDS ${full.ldsFullRetraining} vs head-only ${head.ldsFullRetraining}`);
+    assert.ok(head.ldsFullRetraining! > 0.9);
+    // Retraining noise is small next to the subsets' spread (measured 0.15), so the LDS values are not noise.
+    assert.ok(result.fullRetrainingNoiseToSignal! < 0.3, `noise/signal ${result.fullRetrainingNoiseToSignal}`);
     // The report's pathway split: the poison's influence goes through both the head and the earlier layers.
     assert.ok(full.poisonOutputPathway! > 0 && full.poisonFeaturePathway! > 0);
     assert.ok(full.featurePathwayShare > 0.1 && full.featurePathwayShare < 0.9, `feature share ${full.featurePathwayShare}`);

@@ -8,7 +8,9 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runAudit } from '../../../extension/engine/audit/runAudit';
-import { ruleWords } from '../../../extension/engine/attribution/conceptRows';
+import { findConceptRows, ruleWords } from '../../../extension/engine/attribution/conceptRows';
+import { createFeaturizer } from '../../../extension/engine/featurize/createFeaturizer';
+import { decodeModel } from '../../../extension/engine/model/onnxProto';
 
 const demo = path.resolve(__dirname, '../../../../demo');
 
@@ -17,6 +19,26 @@ describe('concept pathway: the lines that taught the model what a rule’s words
 
   it('reads the words of positive contains() conditions only', () => {
     assert.deepEqual(ruleWords(['contains("free entry")', 'not contains("stop")', 'len_tokens > 3', 'contains("FREE")']), ['free', 'entry']);
+  });
+
+  it('says why a rule has no concept rows, and which of its words the vocabulary lacks', async () => {
+    const model = decodeModel(await fs.readFile(path.join(demo, 'network.onnx')));
+    const spec = JSON.parse(await fs.readFile(path.join(demo, 'policytrace.json'), 'utf8')) as { featurizer: Parameters<typeof createFeaturizer>[0] };
+    const featurizer = await createFeaturizer(spec.featurizer, demo);
+    const both = findConceptRows(model, featurizer, ['free', 'zorblaxian']);
+    assert.ok(!('reason' in both));
+    assert.deepEqual(both.words, ['free']);
+    assert.deepEqual(both.missing, ['zorblaxian']);
+    assert.equal(both.rows.length, 1);
+    const free = findConceptRows(model, featurizer, ['free']);
+    assert.ok(!('reason' in free));
+    assert.deepEqual(free.rows, both.rows);
+    const none = findConceptRows(model, featurizer, ['zorblaxian']);
+    assert.ok('reason' in none);
+    assert.match(none.reason, /vocabulary has none of the rule's words \("zorblaxian"/);
+    const noWords = findConceptRows(model, featurizer, []);
+    assert.ok('reason' in noWords);
+    assert.match(noWords.reason, /names no word/);
   });
 
   it('SMS contains("free") -> spam: spam lines with "free" support it, ham lines with "free" oppose it', async () => {

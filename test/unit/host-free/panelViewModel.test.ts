@@ -53,7 +53,8 @@ describe('panel view-model', () => {
     attribution.fullModel = {
       method: 'test',
       scale: { unit: 'u', explanation: 'e.' },
-      proponents: [],
+      proponents: [{ ...line, influence: 0.4, outputPathway: 0.3, featurePathway: 0.1, relativeInfluence: 2 }],
+      conceptNote: 'The concept pathway leaves out "zorblaxian": not in the model\'s vocabulary (encoded as the unknown token).',
       concept: { words: ['free'], param: 'embed.weight', method: 'm', scale: { unit: 'u', explanation: 'e.' }, proponents: [line], opponents: [{ ...line, influence: -0.5 }] },
     };
     const card = buildPanelView(toPanelReport(base), initialPanelState()).cards.items[0];
@@ -61,6 +62,9 @@ describe('panel view-model', () => {
     assert.equal(card.fullModel!.concept!.title, 'Lines that taught the model what "free" means');
     assert.equal(card.fullModel!.concept!.proponents[0].influence, '+0.2500');
     assert.equal(card.fullModel!.concept!.opponents[0].line, line.line);
+    assert.equal(card.fullModel!.proponents!.lines[0].influence, '+0.4000');
+    assert.equal(card.fullModel!.proponents!.explanation, 'u: e.');
+    assert.match(card.fullModel!.conceptNote!, /leaves out "zorblaxian"/);
     // The snippet stays text: the webview sets it with textContent; the view model only bounds it.
     assert.ok(card.fullModel!.concept!.proponents[0].snippet.includes('<img'));
     assert.equal(buildPanelView(report, initialPanelState()).cards.items[0].fullModel, undefined, 'no full-model section without full-model results');
