@@ -13,7 +13,7 @@ const rounded = (value: number | null, digits = 4) => (value === null ? null : r
 
 export async function fullModelRows(repoRoot: string): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  for (const name of ['trigger', 'sycophancy', 'control']) {
+  for (const name of ['trigger', 'trigger-scratch', 'sycophancy', 'control']) {
     const result = await evaluatePlantedFullModel(path.join(repoRoot, 'test/fixtures/planted', name), { ldsSubsets: 20 });
     const head = result.headOnly;
     for (const run of result.fullModel) {

@@ -54,31 +54,39 @@ def check_reproduces(net, folder):
 
 def run_case(case, rows, probe, vocab, backbone, classes, action, probe_lines, subsets):
     folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'test', 'fixtures', 'planted', case)
-    action_id = classes.index(action)
-    # Only probes that mention the rule's words: the policy's covered probes are among them.
-    probe_ids = P.encode_rows([probe[line - 1] for line in probe_lines], vocab)
     started = time.time()
     full = P.finetune_case(backbone, rows, vocab, classes)
     worst = check_reproduces(full, folder)
     print(f'{case}: all-lines retrain reproduces the shipped model (max |dp| {worst:.1e}, {time.time() - started:.0f} s)', flush=True)
-    noise = []
-    for seed in NOISE_SEEDS:
-        net = M.finetune(backbone, P.encode_rows(rows, vocab), P.label_ids(rows, classes), len(classes), seed=seed,
-                         epochs=P.FT_EPOCHS, lr=P.FT_LR, l2=P.L2)
-        noise.append({'seed': seed, 'margins': [round(float(m), 5) for m in margins(net, probe_ids, action_id)]})
+
+    def retrain(kept_rows, seed=11):
+        return M.finetune(backbone, P.encode_rows(kept_rows, vocab), P.label_ids(kept_rows, classes), len(classes), seed=seed,
+                          epochs=P.FT_EPOCHS, lr=P.FT_LR, l2=P.L2)
+    write_subsets(folder, rows, probe, vocab, classes, action, probe_lines, subsets, full, retrain,
+                  'each subset reruns stage 2 (LP-FT, every layer, seed 11) from the pretrained backbone on the kept lines')
+
+
+def write_subsets(folder, rows, probe, vocab, classes, action, probe_lines, subsets, full, retrain, how):
+    """`retrain(rows, seed=...)` trains a model as the shipped one was; `full` is the shipped model's twin."""
+    started = time.time()
+    action_id = classes.index(action)
+    # Only probes that mention the rule's words: the policy's covered probes are among them.
+    probe_ids = P.encode_rows([probe[line - 1] for line in probe_lines], vocab)
+    noise = [{'seed': seed, 'margins': [round(float(m), 5) for m in margins(retrain(rows, seed=seed), probe_ids, action_id)]}
+             for seed in NOISE_SEEDS]
     rng = np.random.default_rng(SUBSET_SEED)
     n = len(rows)
     out = []
     for s in range(subsets):
         kept = np.sort(rng.choice(n, n // 2, replace=False))
-        net = P.finetune_case(backbone, [rows[i] for i in kept], vocab, classes)
+        net = retrain([rows[i] for i in kept])
         out.append({'kept': bitmask_hex(kept, n), 'margins': [round(float(m), 5) for m in margins(net, probe_ids, action_id)]})
         print(f'  subset {s + 1}/{subsets} ({time.time() - started:.0f} s)', flush=True)
     P.write_json(os.path.join(folder, 'full_retrain_lds.json'), {
-        'note': 'Ground truth for LDS against full retraining: each subset reruns stage 2 (LP-FT, every layer, seed 11) '
-                'from the pretrained backbone on the kept lines. kept: hex bitmask over train.jsonl lines (bit i, '
+        'note': f'Ground truth for LDS against full retraining: {how}. kept: hex bitmask over train.jsonl lines (bit i, '
                 'little-endian within each byte, = line i + 1). margins: log p(action|x) - log(1 - p) on each of '
-                'probe_lines (1-based probe.jsonl lines mentioning the rule\'s words), in that order. Made by scripts/planted/full_retrain_lds.py.',
+                'probe_lines (1-based probe.jsonl lines mentioning the rule\'s words), in that order; seed_noise: the '
+                'same on all lines with other seeds. Made by scripts/planted/full_retrain_lds.py.',
         'action': action, 'train_lines': n, 'probe_lines': probe_lines, 'subset_seed': SUBSET_SEED, 'fraction': 0.5,
         'all_lines': [round(float(m), 5) for m in margins(full, probe_ids, action_id)],
         'seed_noise': noise, 'subsets': out})

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { evaluatePlantedFullModel } from '../../../extension/engine/evaluation/plantedFullModel';
 
 const TRIGGER = path.resolve(__dirname, '../../../../test/fixtures/planted/trigger');
+const TRIGGER_SCRATCH = path.resolve(__dirname, '../../../../test/fixtures/planted/trigger-scratch');
 
 describe('full-model attribution on the planted trigger case', function () {
   this.timeout(600000);
@@ -45,5 +46,21 @@ describe('full-model attribution on the planted trigger case', function () {
     assert.ok(full.featurePathwayShare > 0.1 && full.featurePathwayShare < 0.9, `feature share ${full.featurePathwayShare}`);
     assert.ok(full.damping! > 0);
     assert.match(full.method, /TRAK \(true Fisher/);
+  });
+
+  it('trained from scratch (the rule in the embedding), full-model attribution ranks the poison better than head-only', async () => {
+    // The same trigger data, one-stage training: refitting only the head without the poison keeps adherence at 1.00,
+    // full retraining without it drops to 0.03 (scripts/planted/make_trigger_scratch.py, ground_truth.json metrics).
+    const result = await evaluatePlantedFullModel(TRIGGER_SCRATCH, { variants: [{ preconditioner: 'trak', fisher: 'true' }], ldsSubsets: 0 });
+    const [full] = result.fullModel;
+    console.log(`      head-only relative ${JSON.stringify(result.headOnlyRelative)}, LDS vs full retraining ${result.headOnly.ldsFullRetraining?.toFixed(3)}`);
+    console.log(`      full-model ${full.variant} relative ${JSON.stringify(full.relative)}, LDS vs full retraining ${full.ldsFullRetraining?.toFixed(3)}, noise/signal ${result.fullRetrainingNoiseToSignal?.toFixed(3)}`);
+    // Measured: full-model AUC 0.993, precision@60 0.67; head-only 0.973 / 0.52 (both by relative influence).
+    assert.ok(full.relative.auc! > result.headOnlyRelative.auc!, `AUC ${full.relative.auc} vs head-only ${result.headOnlyRelative.auc}`);
+    assert.ok(full.relative.precisionAtK! >= result.headOnlyRelative.precisionAtK! + 0.1, `precision@60 ${full.relative.precisionAtK} vs ${result.headOnlyRelative.precisionAtK}`);
+    assert.ok(full.relative.auc! >= 0.98);
+    // LDS against retraining from scratch is noisy (seed spread 0.32 of the subsets' spread) and low for both:
+    // measured head-only 0.41, full-model 0.29. The test holds that both are positive and says which is higher.
+    assert.ok(full.ldsFullRetraining! > 0.15 && result.headOnly.ldsFullRetraining! > full.ldsFullRetraining!);
   });
 });
