@@ -44,16 +44,30 @@ function tensorsReachingSeeds(nodes: NodeProto[], seeds: Iterable<string>): Set<
  * Appends the backward graph. `seeds` maps forward tensors to the tensors holding d(objective)/d(that tensor)
  * (e.g. logits → softmax − onehot); `wrt` names the tensors (initializers or inputs) to differentiate.
  */
-export function appendBackwardGraph(emit: GraphEmitter, seeds: Map<string, string>, wrt: string[], options: { wrtGradients?: boolean } = {}): BackwardGraph {
+export interface BackwardOptions {
+  /** Form the summed gradient of every `wrt` tensor (default true). */
+  wrtGradients?: boolean;
+  /**
+   * Forward tensors whose gradients the caller will read with `gradientOf` (per-example featurization: the
+   * outputs of the layers that use a parameter). Without wrt gradients, only tensors downstream of these
+   * then get gradients: the rest (a transposed or sliced weight, anything computed from parameters alone)
+   * would only feed the summed parameter gradients nobody asked for.
+   */
+  gradientsWanted?: Iterable<string>;
+}
+
+export function appendBackwardGraph(emit: GraphEmitter, seeds: Map<string, string>, wrt: string[], options: BackwardOptions = {}): BackwardGraph {
   const nodes = [...(emit.graph.node ?? [])];
   const wrtSet = new Set(wrt);
   // Without wrt gradients (featurization wants only per-example outputs), gradients still flow *through*
   // everything downstream of the parameters, but the parameters' own gradients are never formed:
   // onnxruntime runs every node that feeds a graph output, and an embedding's scatter is costly.
   const formWrtGradients = options.wrtGradients ?? true;
-  const requires = tensorsRequiringGradient(nodes, wrtSet, emit);
+  const sources = formWrtGradients || !options.gradientsWanted ? wrtSet : new Set(options.gradientsWanted);
+  const requires = tensorsRequiringGradient(nodes, sources, emit);
   const reaches = tensorsReachingSeeds(nodes, seeds.keys());
-  const constants = constantLookup(emit.graph);
+  const graphConstants = constantLookup(emit.graph);
+  const constants = (name: string) => graphConstants(name) ?? emit.invariantValues(name);
   const partials = new Map<string, string[]>();
   for (const [tensor, seed] of seeds) partials.set(tensor, [seed]);
   const totals = new Map<string, string>();
@@ -61,7 +75,7 @@ export function appendBackwardGraph(emit: GraphEmitter, seeds: Map<string, strin
     if (!totals.has(tensor)) {
       const terms = partials.get(tensor);
       if (!terms || terms.length === 0) return undefined;
-      totals.set(tensor, emit.sum(terms));
+      totals.set(tensor, emit.sumGradients(terms));
     }
     return totals.get(tensor);
   };

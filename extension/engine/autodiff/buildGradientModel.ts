@@ -9,7 +9,8 @@ import { ModelProto, OnnxDataType, ValueInfoProto } from '../model/onnxProto';
 import { appendBackwardGraph } from './backward';
 import { synthesizeExampleFeeds } from './exampleFeeds';
 import { GraphEmitter } from './graphEmitter';
-import { appendObjective, ObjectiveKind, resolveObjectiveTarget } from './objective';
+import { fuseDecomposedLayerNorms } from './ops/layerNormalizationPattern';
+import { appendObjective, labelsRank, ObjectiveKind, resolveObjectiveTarget } from './objective';
 import { ExampleFeeds } from './ort';
 import { findParameterUses } from './parameterUses';
 import { appendPerExampleGradients } from './perExample';
@@ -22,7 +23,7 @@ export interface GradientModelOptions {
   /** Pre-softmax scores [batch, classes]; when absent a final Softmax is found behind `probsTensor`/output 0. */
   logitsTensor?: string;
   probsTensor?: string;
-  /** Name of the int64 [batch] input added for the labels (cross-entropy) or actions (margin). */
+  /** Name of the int64 input added for the labels (cross-entropy) or actions (margin): [batch], or [batch, sequence] for sequenceCrossEntropy. */
   labelsInput: string;
   wrt: 'all-float-initializers' | string[];
   perExample: boolean;
@@ -88,6 +89,12 @@ export async function buildGradientModel(source: ModelProto, options: GradientMo
   const probe = await probeBatchLayout(source, examples);
   const model = structuredClone(source);
   const emit = new GraphEmitter(model, probe.infos);
+  // Per-example outputs already fix every non-batch dim to the probe's, so the backward may too; and the
+  // forward may take onnxruntime's fused LayerNormalization, whose backward is a third of the decomposed one.
+  if (options.perExample) {
+    emit.assumeProbeShapes(probe);
+    fuseDecomposedLayerNorms(emit, probe.layouts);
+  }
   const graph = emit.graph;
   const forwardNodes = [...(graph.node ?? [])];
   const params = parameterNames(source, options.wrt);
@@ -98,13 +105,20 @@ export async function buildGradientModel(source: ModelProto, options: GradientMo
   }
   graph.input = [
     ...(graph.input ?? []),
-    { name: options.labelsInput, type: { tensorType: { elemType: OnnxDataType.INT64, shape: { dim: [{ dimParam: 'batch' }] } } } },
+    {
+      name: options.labelsInput,
+      type: { tensorType: { elemType: OnnxDataType.INT64, shape: { dim: labelsRank(options.loss) === 2 ? [{ dimParam: 'batch' }, { dimParam: 'sequence' }] : [{ dimParam: 'batch' }] } } },
+    },
   ];
 
   const target = resolveObjectiveTarget(source, options.logitsTensor, options.probsTensor);
   const objective = appendObjective(emit, options.loss, target, options.labelsInput);
   const summed = options.summedGradients ?? true;
-  const backward = appendBackwardGraph(emit, objective.seeds, params, { wrtGradients: summed });
+  // Uses are found first so that, without summed gradients, the backward pass forms only the gradients
+  // that reach a layer's output (its per-example delta).
+  const parameterUses = options.perExample ? findParameterUses(emit, forwardNodes, new Set(params)) : undefined;
+  const gradientsWanted = parameterUses?.uses.map((use) => use.node.output![0]);
+  const backward = appendBackwardGraph(emit, objective.seeds, params, { wrtGradients: summed, gradientsWanted });
 
   const gradientOutputs: GradientOutput[] = [];
   const objectiveOutput = emit.node('Identity', [objective.value]);
@@ -118,8 +132,8 @@ export async function buildGradientModel(source: ModelProto, options: GradientMo
 
   let perExampleSkipped: { param: string; reason: string }[] = [];
   const factorOutputs: KfacFactorOutput[] = [];
-  if (options.perExample) {
-    const { uses, otherwiseUsed } = findParameterUses(emit, forwardNodes, new Set(params));
+  if (parameterUses) {
+    const { uses, otherwiseUsed } = parameterUses;
     const perExample = appendPerExampleGradients(emit, uses, otherwiseUsed, backward, probe.layouts, options.projection);
     perExampleSkipped = perExample.skipped;
     for (const [param, { output, shape, projected }] of perExample.outputs) {
@@ -134,5 +148,6 @@ export async function buildGradientModel(source: ModelProto, options: GradientMo
     }
   }
   graph.output = outputs;
+  emit.removeDeadNodes();
   return { model, gradientOutputs, objectiveOutput, objectiveTarget: target, perExampleSkipped, factorOutputs };
 }

@@ -5,6 +5,7 @@
  */
 import { PolicyTraceError } from '../errors';
 import { AttributeProto, GraphProto, ModelProto, NodeProto, OnnxDataType, TensorProto } from '../model/onnxProto';
+import type { BatchLayout, ProbeResult } from './probe';
 import { TensorInfo, TensorInfoMap } from './tensorInfo';
 
 export type AttributeValue = number | number[] | string | TensorProto | { float: number } | { floats: number[] };
@@ -37,6 +38,17 @@ export class GraphEmitter {
   private counter = 0;
   private readonly usedNames = new Set<string>();
   private readonly constantCache = new Map<string, string>();
+  /** Gradients left at a broadcastable shape until summed (see `expandLater`): tensor → the shape to take. */
+  private readonly deferredExpands = new Map<string, { like: string; axes: number[] }>();
+  /** Expands `sumGradients` had to make: expanded tensor → the tensor it repeats and along which axes. */
+  private readonly expandedFrom = new Map<string, { source: string; axes: number[] }>();
+  /** Constant single-axis Pads of a gradient (see `padAlongAxis`): pad output → where its source sits. */
+  private readonly axisPads = new Map<string, { source: string; axis: number; begin: number; end: number; size: number }>();
+  /** Nodes and initializers this emitter appended: the only ones `removeDeadNodes` may drop. */
+  private readonly emitted = new Set<NodeProto>();
+  private readonly emittedInitializers = new Set<string>();
+  /** Set by `assumeProbeShapes`: every dim but the batch axis is the probe's, so shapes can be constants. */
+  private probeShapes?: { layouts: Map<string, BatchLayout>; invariants: Map<string, number[]> };
 
   constructor(readonly model: ModelProto, readonly infos: TensorInfoMap, private readonly prefix = 'grad') {
     if (!model.graph) throw new PolicyTraceError('model has no graph', {}, 'bad-model');
@@ -59,6 +71,28 @@ export class GraphEmitter {
     return this.info(name).dims.length;
   }
 
+  /**
+   * Promises that the graph will only be fed inputs shaped like the probe's except for the batch size (what
+   * per-example outputs already assume: their row views use the probe's sequence sizes). Shapes then become
+   * constants with the batch axis left open, and batch-invariant shape arithmetic becomes known values, so
+   * the backward graph needs no Shape/Size/Where chains at run time.
+   */
+  assumeProbeShapes(probe: Pick<ProbeResult, 'layouts' | 'invariants'>): void {
+    this.probeShapes = { layouts: probe.layouts, invariants: probe.invariants };
+  }
+
+  /** The probe dims of `name` with its batch axis as −1, when shapes are assumed and its batch axis is known. */
+  batchOpenDims(name: string): number[] | undefined {
+    const layout = this.probeShapes?.layouts.get(name);
+    if (!layout) return undefined;
+    return this.info(name).dims.map((d, axis) => (axis === layout.axis ? -1 : d));
+  }
+
+  /** Values of a batch-invariant integer tensor (see `assumeProbeShapes`), or undefined. */
+  invariantValues(name: string): number[] | undefined {
+    return this.probeShapes?.invariants.get(name);
+  }
+
   freshName(hint: string): string {
     let name: string;
     do name = `${this.prefix}/${hint}_${this.counter++}`;
@@ -79,6 +113,7 @@ export class GraphEmitter {
     };
     if (domain) node.domain = domain;
     this.graph.node!.push(node);
+    this.emitted.add(node);
     return outputs;
   }
 
@@ -88,6 +123,7 @@ export class GraphEmitter {
     const node: NodeProto = { name: this.freshName(`${original.opType}_replay`), opType: original.opType, input: inputs, output: [output], attribute: original.attribute ?? [] };
     if (original.domain) node.domain = original.domain;
     this.graph.node!.push(node);
+    this.emitted.add(node);
     return output;
   }
 
@@ -98,6 +134,7 @@ export class GraphEmitter {
   addInitializer(hint: string, dataType: number, dims: number[], values: ArrayLike<number>): string {
     const name = this.freshName(hint);
     this.graph.initializer!.push(constantTensor(name, dataType, dims, values));
+    this.emittedInitializers.add(name);
     return name;
   }
 
@@ -116,6 +153,11 @@ export class GraphEmitter {
 
   scalarLike(value: number, tensor: string): string {
     return this.scalar(value, this.info(tensor).dataType);
+  }
+
+  /** A constant filled with `value` (cached), e.g. the ones row that sums leading axes as one MatMul. */
+  filled(value: number, dims: number[], dataType: number): string {
+    return this.cachedConstant(dataType, dims, new Array<number>(dims.reduce((a, b) => a * b, 1)).fill(value));
   }
 
   private cachedConstant(dataType: number, dims: number[], values: number[]): string {
@@ -145,9 +187,21 @@ export class GraphEmitter {
     return this.node('Shape', [x]);
   }
 
-  /** Reshape `x` to the run-time shape of `like`. */
+  /** Reshape `x` to the run-time shape of `like` (a constant with the batch axis open when shapes are assumed). */
   reshapeLike(x: string, like: string): string {
-    return this.node('Reshape', [x, this.shape(like)]);
+    const dims = this.batchOpenDims(like);
+    return this.node('Reshape', [x, dims ? this.ints(dims) : this.shape(like)]);
+  }
+
+  /**
+   * Broadcasts `x` (`like`'s shape but size 1 along `expandedAxes`) to the run-time shape of `like`. With
+   * assumed shapes and the batch axis not expanded, the target is a constant with 1 on the batch axis
+   * (Expand keeps x's own size there).
+   */
+  expandLike(x: string, like: string, expandedAxes: number[]): string {
+    const dims = this.batchOpenDims(like);
+    const constant = dims && expandedAxes.every((axis) => dims[axis] !== -1);
+    return this.node('Expand', [x, constant ? this.ints(dims.map((d) => (d === -1 ? 1 : d))) : this.shape(like)]);
   }
 
   transpose(x: string, perm: number[]): string {
@@ -163,6 +217,84 @@ export class GraphEmitter {
   /** Sums gradient contributions (Sum is variadic and keeps the dtype). */
   sum(terms: string[]): string {
     return terms.length === 1 ? terms[0] : this.node('Sum', terms);
+  }
+
+  /**
+   * `x` is a gradient of `like` still at a broadcastable shape (size 1 along `axes`, e.g. a reduction's dy).
+   * Returns `x` itself and leaves the Expand to `sumGradients`, which skips it when another term already has
+   * the full shape (Sum broadcasts, with the very same additions). Only for terms that go to `sumGradients`.
+   */
+  expandLater(x: string, like: string, axes: number[]): string {
+    this.deferredExpands.set(x, { like, axes });
+    return x;
+  }
+
+  /**
+   * dy zero-padded along one axis to `size` (the gradient of a constant slice [begin, end)), remembered so
+   * that `sumGradients` can join slices that tile the axis with one Concat instead of padding and adding.
+   */
+  padAlongAxis(dy: string, rank: number, axis: number, begin: number, end: number, size: number): string {
+    const pads = new Array<number>(2 * rank).fill(0);
+    pads[axis] = begin;
+    pads[rank + axis] = size - end;
+    const padded = this.node('Pad', [dy, this.ints(pads)], { mode: 'constant' });
+    this.axisPads.set(padded, { source: dy, axis, begin, end, size });
+    return padded;
+  }
+
+  /** The total gradient from its contributions, resolving `expandLater` and `padAlongAxis` terms. */
+  sumGradients(terms: string[]): string {
+    const tiled = this.tilingConcat(terms);
+    if (tiled) return tiled;
+    const fullShape = terms.find((t) => !this.deferredExpands.has(t));
+    if (fullShape !== undefined || terms.length === 0) return this.sum(terms);
+    const { like, axes } = this.deferredExpands.get(terms[0])!;
+    const expanded = this.expandLike(terms[0], like, axes);
+    if (terms.length === 1) this.expandedFrom.set(expanded, { source: terms[0], axes });
+    return this.sum([expanded, ...terms.slice(1)]);
+  }
+
+  /**
+   * When `gradient` is only a broadcast of a smaller tensor (a mean's gradient, say), that tensor and the
+   * broadcast axes: rules and per-example sums can then work on the small one (Σ over rows of a constant is
+   * a product), leaving the Expand unread.
+   */
+  broadcastSource(gradient: string): { source: string; axes: number[] } | undefined {
+    return this.expandedFrom.get(gradient);
+  }
+
+  private tilingConcat(terms: string[]): string | undefined {
+    if (terms.length < 2) return undefined;
+    const pieces = terms.map((t) => this.axisPads.get(t));
+    if (pieces.some((p) => !p)) return undefined;
+    const sorted = (pieces as NonNullable<(typeof pieces)[number]>[]).sort((a, b) => a.begin - b.begin);
+    const { axis, size } = sorted[0];
+    let next = 0;
+    for (const piece of sorted) {
+      if (piece.axis !== axis || piece.size !== size || piece.begin !== next) return undefined;
+      next = piece.end;
+    }
+    return next === size ? this.node('Concat', sorted.map((p) => p.source), { axis }) : undefined;
+  }
+
+  /**
+   * Drops appended nodes and initializers that nothing reads (graph outputs count as read), e.g. Pads that a
+   * Concat replaced. The original graph is never pruned (subgraphs may read its tensors implicitly). Call
+   * it last: cached constants are forgotten.
+   */
+  removeDeadNodes(): void {
+    const read = new Set((this.graph.output ?? []).map((o) => o.name));
+    const nodes = this.graph.node!;
+    const kept: NodeProto[] = [];
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      const node = nodes[i];
+      if (this.emitted.has(node) && !(node.output ?? []).some((o) => read.has(o))) continue;
+      for (const input of node.input ?? []) read.add(input);
+      kept.push(node);
+    }
+    this.graph.node = kept.reverse();
+    this.graph.initializer = this.graph.initializer!.filter((t) => !t.name || !this.emittedInitializers.has(t.name) || read.has(t.name));
+    this.constantCache.clear();
   }
 
   /** A float one-hot matrix in `dataType`: ORT's OneHot kernels emit float32, so cast when the graph is double. */

@@ -17,6 +17,9 @@ export function ort(): Ort {
   return loaded;
 }
 
-export async function createSession(modelBytes: Uint8Array): Promise<OrtSession> {
-  return ort().InferenceSession.create(modelBytes, { graphOptimizationLevel: 'all', intraOpNumThreads: 0 });
+/** All graph optimizations on; `intraOpThreads` 0 (default) lets onnxruntime use one thread per core. */
+export async function createSession(modelBytes: Uint8Array, intraOpThreads = 0): Promise<OrtSession> {
+  // Severity 3 (errors only): the optimizer's notes on gradient graphs (e.g. "UnsqueezeElimination cannot remove
+  // node") are not the user's concern and would otherwise flood the CLI's stderr and the extension's log.
+  return ort().InferenceSession.create(modelBytes, { graphOptimizationLevel: 'all', intraOpNumThreads: intraOpThreads, logSeverityLevel: 3 });
 }

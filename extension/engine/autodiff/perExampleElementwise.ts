@@ -4,7 +4,7 @@
  * along except the batch axis, then laid out as [batch, ...param dims].
  */
 import { broadcastAxes } from './broadcast';
-import { toExampleRows } from './exampleRows';
+import { sumExampleRows } from './exampleRows';
 import { GraphEmitter } from './graphEmitter';
 import { ElementwiseUse } from './parameterUses';
 import { BatchLayout } from './probe';
@@ -40,10 +40,11 @@ export function emitElementwisePerExample(emit: GraphEmitter, use: ElementwiseUs
       break;
   }
   if (vectorAlongLastAxis) {
-    // A bias-like vector: [batch, rows, features] view, summed over rows (handles merged seq·batch rows too).
-    const rows = toExampleRows(emit, term, outDims, layout, lastAxis);
-    const summed = emit.reduce('ReduceSum', rows, [1], false);
-    return { output: emit.node('Reshape', [summed, emit.ints([-1, ...paramDims])]), shape: [-1, ...paramDims] };
+    // A bias-like vector: summed over each example's rows (handles merged seq·batch rows too) to [batch, features].
+    const summed = sumExampleRows(emit, term, outDims, layout, dataType);
+    // The backward's own tensor is never made an output as is: two parameters of one node would share it.
+    const output = paramDims.length > 1 ? emit.node('Reshape', [summed, emit.ints([-1, ...paramDims])]) : summed === delta ? emit.node('Identity', [delta]) : summed;
+    return { output, shape: [-1, ...paramDims] };
   }
   const axes = broadcastAxes(paramDims, outDims).filter((a) => a !== layout.axis);
   const reduced = axes.length > 0 ? emit.reduce('ReduceSum', term, axes, true) : term;

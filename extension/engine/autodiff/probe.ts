@@ -21,6 +21,48 @@ export interface BatchLayout {
 export interface ProbeResult {
   infos: TensorInfoMap;
   layouts: Map<string, BatchLayout>;
+  /**
+   * Small integer tensors with the same values at batch sizes 2 and 3: shape arithmetic that does not depend
+   * on the batch (a head size, the bounds of a q/k/v slice). Valid for inputs shaped like the probe examples.
+   */
+  invariants: Map<string, number[]>;
+}
+
+/** Integer tensors up to this many elements are compared across the two probe runs. */
+const MAX_INVARIANT_ELEMENTS = 16;
+
+function integerValues(tensor: OrtTensor | undefined): number[] | undefined {
+  if (!tensor || (tensor.type !== 'int64' && tensor.type !== 'int32') || tensor.size > MAX_INVARIANT_ELEMENTS) return undefined;
+  return Array.from(tensor.data as ArrayLike<number | bigint>, Number);
+}
+
+/** Tensors whose values depend on the input values, not only on input shapes (Shape and Size cut the chain). */
+function valueDependent(model: ModelProto): Set<string> {
+  const initializers = new Set((model.graph?.initializer ?? []).map((t) => t.name));
+  const dependent = new Set((model.graph?.input ?? []).map((i) => i.name).filter((n): n is string => Boolean(n) && !initializers.has(n)));
+  for (const node of model.graph?.node ?? []) {
+    if (node.opType === 'Shape' || node.opType === 'Size') continue;
+    // A subgraph (If/Loop) may read any outer tensor: treat its outputs as dependent.
+    const readsData = (node.input ?? []).some((i) => dependent.has(i)) || (node.attribute ?? []).some((a) => a.g);
+    if (readsData) for (const o of node.output ?? []) if (o) dependent.add(o);
+  }
+  return dependent;
+}
+
+/**
+ * Shape arithmetic only (a mask-derived length is data, even when A,B and A,B,A agree on it), with the same
+ * values in both probe runs.
+ */
+function batchInvariants(model: ModelProto, results2: Record<string, OrtTensor>, results3: Record<string, OrtTensor>): Map<string, number[]> {
+  const invariants = new Map<string, number[]>();
+  const dependent = valueDependent(model);
+  for (const [name, tensor3] of Object.entries(results3)) {
+    if (dependent.has(name)) continue;
+    const values3 = integerValues(tensor3);
+    const values2 = integerValues(results2[name]);
+    if (values3 && values2 && values2.join() === values3.join() && tensor3.dims.join() === results2[name].dims.join()) invariants.set(name, values3);
+  }
+  return invariants;
 }
 
 function exposeAllTensors(model: ModelProto): { bytes: Uint8Array; names: string[] } {
@@ -141,5 +183,5 @@ export async function probeBatchLayout(model: ModelProto, examples: ExampleFeeds
     const layout = dims2 && detectLayout(dims2, tensor3);
     if (layout) layouts.set(name, layout);
   }
-  return { infos: infosFrom(model, three, results3), layouts };
+  return { infos: infosFrom(model, three, results3), layouts, invariants: batchInvariants(model, results2, results3) };
 }

@@ -26,10 +26,15 @@ export function reduceAxes(context: GradientContext): number[] {
   return axes.map((a) => normalizeAxis(a, rank)).sort((a, b) => a - b);
 }
 
-/** Spreads the gradient of a reduction back over the reduced axes (before any 1/n scaling). */
-export function spreadOverReducedAxes(context: GradientContext, dy: string, axes: number[]): string {
+/**
+ * Spreads the gradient of a reduction back over the reduced axes; `scale` (ReduceMean's 1/n) is applied to
+ * the reduced-size tensor first. The Expand is deferred to the sum of x's gradient terms (`expandLater`).
+ */
+export function spreadOverReducedAxes(context: GradientContext, dy: string, axes: number[], scale?: (kept: string) => string): string {
   const { emit, node, inputs } = context;
   const keepdims = attributeInt(node, 'keepdims') ?? 1;
   const shaped = keepdims === 1 ? dy : emit.unsqueeze(dy, axes);
-  return emit.node('Expand', [shaped, emit.shape(inputs[0])]);
+  // Only a tensor made here may be deferred: dy itself can be another tensor's gradient term as it is.
+  if (shaped === dy && !scale) return emit.expandLike(dy, inputs[0], axes);
+  return emit.expandLater(scale ? scale(shaped) : shaped, inputs[0], axes);
 }

@@ -6,8 +6,9 @@ import { normalizeAxis } from './axes';
 /**
  * LayerNormalization (opset 17) over axes [axis, rank): with x̂ = (x − μ)·r, r = 1/√(σ² + ε), g = dy·scale:
  * dx = r·(g − mean(g) − x̂·mean(g·x̂)), dscale = Σ dy·x̂ and dbias = Σ dy over the leading axes.
- * μ and r are recomputed rather than read from the optional outputs, which exporters usually omit.
- * (The decomposed form torch emits below opset 17 is differentiated op by op through the elementary rules.)
+ * μ and r are read from the optional Mean/InvStdDev outputs when the node has them, else recomputed
+ * (exporters usually omit them). With a constant unit scale and no or zero bias (the LayerNorm cores that
+ * layerNormalizationPattern.ts fuses), x̂ is the output itself and g is dy.
  */
 export const layerNormalizationGradient: OpGradient = {
   opType: 'LayerNormalization',
@@ -23,14 +24,26 @@ export const layerNormalizationGradient: OpGradient = {
     const axes = Array.from({ length: rank - axis }, (_, i) => axis + i);
     const mean = (t: string) => emit.reduce('ReduceMean', t, axes, true);
 
-    const centred = emit.node('Sub', [x, mean(x)]);
-    const variance = mean(emit.node('Mul', [centred, centred]));
-    const inverseStd = emit.node('Reciprocal', [emit.node('Sqrt', [emit.node('Add', [variance, emit.scalarLike(epsilon, x)])])]);
-    const normalized = emit.node('Mul', [centred, inverseStd]);
+    const allEqual = (name: string | undefined, value: number) => Boolean(name) && (context.constantValues(name!)?.every((v) => v === value) ?? false);
+    const unitScale = allEqual(scale, 1) && (!bias || allEqual(bias, 0));
+    const [, savedMean, savedInverseStd] = outputs;
+    // Saved statistics are stored in stash_type (float32): usable as they are only for a float32 x.
+    const sameType = (t: string) => emit.infos.get(t)?.dataType === emit.info(x).dataType;
+    let inverseStd: string;
+    let normalized: string;
+    if (savedMean && savedInverseStd && sameType(savedMean) && sameType(savedInverseStd)) {
+      inverseStd = savedInverseStd;
+      normalized = unitScale ? outputs[0] : emit.node('Mul', [emit.node('Sub', [x, savedMean]), inverseStd]);
+    } else {
+      const centred = emit.node('Sub', [x, mean(x)]);
+      const variance = mean(emit.node('Mul', [centred, centred]));
+      inverseStd = emit.node('Reciprocal', [emit.node('Sqrt', [emit.node('Add', [variance, emit.scalarLike(epsilon, x)])])]);
+      normalized = unitScale ? outputs[0] : emit.node('Mul', [centred, inverseStd]);
+    }
 
     let dx: string | undefined;
     if (needsGradient(0)) {
-      const g = emit.node('Mul', [dy, scale]);
+      const g = unitScale ? dy : emit.node('Mul', [dy, scale]);
       const projection = emit.node('Mul', [normalized, mean(emit.node('Mul', [g, normalized]))]);
       dx = emit.node('Mul', [inverseStd, emit.node('Sub', [emit.node('Sub', [g, mean(g)]), projection])]);
     }

@@ -7,7 +7,8 @@ export const reluGradient: OpGradient = {
     if (!dy) return [];
     const x = inputs[0];
     const dataType = emit.info(x).dataType;
-    const positive = emit.node('Cast', [emit.node('Greater', [x, emit.scalar(0, dataType)])], { to: dataType });
-    return [emit.node('Mul', [dy, positive])];
+    // Where picks dy itself: two kernels where a Cast mask and a Mul take three.
+    const zero = emit.scalar(0, dataType);
+    return [emit.node('Where', [emit.node('Greater', [x, zero]), dy, zero])];
   },
 };

@@ -3,7 +3,8 @@ import { GradientContext, OpGradient } from '../opRule';
 import { normalizeAxis } from './axes';
 
 /**
- * Unit steps (the common case, e.g. q/k/v split off a fused projection) at opset ≥ 13: the gradient is dy
+ * Unit steps with bounds known before the run and shapes fixed but for the batch (featurization graphs):
+ * dy padded by constant amounts. Unit steps (the common case, e.g. q/k/v split off a fused projection) at opset ≥ 13: the gradient is dy
  * zero-padded back to x's shape, with the pads computed at run time from starts/ends (negative bounds
  * wrapped, then clamped, as Slice does) — a copy, far cheaper than scattering element by element.
  * Otherwise at opset ≥ 11: Slice selects distinct elements, so its gradient scatters dy back to their positions. The
@@ -27,15 +28,59 @@ function scatterBack({ emit, node, inputs }: GradientContext, dy: string): strin
   return emit.reshapeLike(scattered, x);
 }
 
-function dynamicPadBack(context: GradientContext, dy: string): string | undefined {
+/** Pad amounts [begin..., end...] that undo a unit-step slice of a tensor with `dims` (bounds as Slice clamps them). */
+function unitStepPads(dims: number[], axes: number[], starts: number[], ends: number[]): number[] {
+  const pads = new Array<number>(2 * dims.length).fill(0);
+  axes.forEach((rawAxis, i) => {
+    const axis = normalizeAxis(rawAxis, dims.length);
+    const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + dims[axis] : v, 0), dims[axis]);
+    const begin = clamp(starts[i]);
+    pads[axis] = begin;
+    pads[dims.length + axis] = dims[axis] - Math.max(clamp(ends[i]), begin);
+  });
+  return pads;
+}
+
+/** The sliced axes (normalized) of a unit-step Slice at opset ≥ 10, or undefined (steps ≠ 1 or unknown axes). */
+function unitStepAxes(context: GradientContext): number[] | undefined {
   const { emit, inputs } = context;
-  const [x, starts, ends, axesInput, stepsInput] = inputs;
+  const [x, starts, , axesInput, stepsInput] = inputs;
   const rank = emit.rank(x);
   const count = emit.info(starts).dims[0];
   const axes = axesInput ? context.constantValues(axesInput) : Array.from({ length: count }, (_, i) => i);
   const steps = stepsInput ? context.constantValues(stepsInput) : undefined;
   if (!axes || (stepsInput && (!steps || steps.some((v) => v !== 1)))) return undefined;
-  const normalized = axes.map((a) => normalizeAxis(a, rank));
+  return axes.map((a) => normalizeAxis(a, rank));
+}
+
+/**
+ * Bounds known before the run (constants, or batch-invariant shape arithmetic) on axes of fixed size (shapes
+ * assumed from the probe): the pads are constants too, one Pad (opset ≥ 11 takes them as an input).
+ */
+function constantPadBack(context: GradientContext, dy: string): string | undefined {
+  const { emit, inputs } = context;
+  const [x, starts, ends] = inputs;
+  const axes = unitStepAxes(context);
+  const fixedDims = emit.batchOpenDims(x);
+  const startValues = context.constantValues(starts);
+  const endValues = context.constantValues(ends);
+  if (!axes || !fixedDims || !startValues || !endValues || axes.some((axis) => fixedDims[axis] === -1)) return undefined;
+  const pads = unitStepPads(fixedDims, axes, startValues, endValues);
+  const rank = fixedDims.length;
+  const padded = fixedDims.map((_, axis) => axis).filter((axis) => pads[axis] !== 0 || pads[rank + axis] !== 0);
+  if (padded.length === 1) {
+    const axis = padded[0];
+    return emit.padAlongAxis(dy, rank, axis, pads[axis], fixedDims[axis] - pads[rank + axis], fixedDims[axis]);
+  }
+  return emit.node('Pad', [dy, emit.ints(pads)], { mode: 'constant' });
+}
+
+function dynamicPadBack(context: GradientContext, dy: string): string | undefined {
+  const { emit, inputs } = context;
+  const [x, starts, ends] = inputs;
+  const rank = emit.rank(x);
+  const normalized = unitStepAxes(context);
+  if (!normalized) return undefined;
   const asInt64 = (t: string) => (emit.info(t).dataType === OnnxDataType.INT64 ? t : emit.node('Cast', [t], { to: OnnxDataType.INT64 }));
   const sizes = emit.node('Gather', [emit.shape(x), emit.ints(normalized)], { axis: 0 });
   const zero = emit.ints([0], []);
@@ -61,14 +106,7 @@ function padBack(context: GradientContext, dy: string): string {
   const axes = read('axes', 3) ?? starts.map((_, i) => i);
   const steps = read('steps', 4);
   if (steps?.some((s) => s !== 1)) context.unsupported('Slice steps other than 1 need opset ≥ 11');
-  const pads = new Array<number>(2 * dims.length).fill(0);
-  axes.forEach((rawAxis, i) => {
-    const axis = normalizeAxis(rawAxis, dims.length);
-    const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + dims[axis] : v, 0), dims[axis]);
-    pads[axis] = clamp(starts[i]);
-    pads[dims.length + axis] = dims[axis] - clamp(ends[i]);
-  });
-  return emit.node('Pad', [dy], { pads, mode: 'constant' });
+  return emit.node('Pad', [dy], { pads: unitStepPads(dims, axes, starts, ends), mode: 'constant' });
 }
 
 export const sliceGradient: OpGradient = {
@@ -76,6 +114,8 @@ export const sliceGradient: OpGradient = {
   rule: (context, [dy]) => {
     if (!dy) return [];
     const { opset } = context.emit;
+    const constant = opset >= 11 ? constantPadBack(context, dy) : undefined;
+    if (constant) return [constant];
     if (opset >= 13) {
       const padded = dynamicPadBack(context, dy);
       if (padded) return [padded];

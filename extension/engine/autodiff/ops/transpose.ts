@@ -10,6 +10,10 @@ export const transposeGradient: OpGradient = {
     const perm = attributeInts(node, 'perm') ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
     const inverse = new Array<number>(rank);
     perm.forEach((axis, position) => (inverse[axis] = position));
+    // A broadcast gradient stays one: transpose the small tensor and leave the Expand to the sum.
+    if (inverse.every((axis, i) => axis === i)) return [dy];
+    const broadcast = emit.broadcastSource(dy);
+    if (broadcast) return [emit.expandLater(emit.transpose(broadcast.source, inverse), inputs[0], broadcast.axes.map((a) => perm[a]).sort((a, b) => a - b))];
     return [emit.transpose(dy, inverse)];
   },
 };
