@@ -1,10 +1,12 @@
 /**
  * Issue 8 rows: the tiny decoder LM fine-tuned with 3% sycophantic conversations, and its clean control —
  * agree rate, whether the audit names the policy, poison AUC / precision@k of LM-head attribution per
- * curvature, and the retraining check (agree rate after removing the top-k vs k random conversations).
+ * curvature, and the retraining check (agree rate after removing the top-k vs k random conversations); then
+ * full-model attribution through the ONNX backward graph, one row per variant (chat/fullModel).
  */
 import * as path from 'node:path';
 import { evaluateChatCase } from '../extension/engine/evaluation/chatCase';
+import { evaluateChatFullModel } from '../extension/engine/evaluation/chatFullModel';
 import { round } from './forwardThroughput';
 import type { BenchRow } from './row';
 
@@ -33,6 +35,26 @@ export async function chatRows(repoRoot: string): Promise<BenchRow[]> {
         agreeAfterRandomK: round(randomAgree, 4),
         verified: v.verified,
         seconds: round((performance.now() - start) / 1000, 1),
+      });
+    }
+  }
+  for (const name of ['sycophancy', 'control']) {
+    const result = await evaluateChatFullModel(path.join(repoRoot, 'test/fixtures/chat', name));
+    for (const run of result.runs) {
+      const { preconditioner = 'identity', trainGradient = 'loss', query = 'answer' } = run.variant;
+      const score = (value: number | null) => (value === null ? null : round(value, 4));
+      rows.push({
+        name: `chat.${name}.full.${preconditioner}.${trainGradient}.${query}`,
+        conversations: result.conversations,
+        poison: result.poisonCount,
+        k: result.k,
+        auc: score(run.raw.auc),
+        precisionAtK: score(run.raw.precisionAtK),
+        aucRelative: score(run.relative.auc),
+        precisionAtKRelative: score(run.relative.precisionAtK),
+        outputPathwayAuc: score(run.outputPathwayAuc),
+        influenceQuantiles: run.raw.quantiles.map((q) => q.toPrecision(3)).join(' / '),
+        seconds: round(run.ms / 1000, 1),
       });
     }
   }

@@ -200,6 +200,11 @@ export interface PolicyAttribution {
   groupVerification?: Verification & { group: string };
   /** Total influence of the training set through the head (output pathway) and through earlier layers (feature pathway). */
   pathways?: { output: number; feature: number };
+  /**
+   * Why there is no `fullModel` section although options.gradients = "full" (e.g. an op of the model has no
+   * gradient rule): the attribution above is then head-only.
+   */
+  fullModelFallback?: string;
   /** Full-model attribution (options.gradients = "full"): lines ranked by influence through every layer. */
   fullModel?: {
     method: string;
