@@ -124,19 +124,31 @@ export async function forEachExampleGradient(
       const values = results[gradients.objectiveOutput].data as Float32Array;
       for (let b = 0; b < batch.length; b++) onObjective(start + b, values[b]);
     }
-    for (const output of gradients.outputs) {
-      const tensor = results[output.output];
-      const batchAxis = Math.max(0, output.shape.indexOf(-1));
-      const dims = tensor.dims.map(Number);
-      const data = tensor.data as Float32Array;
-      const outer = dims.slice(0, batchAxis).reduce((a, b) => a * b, 1);
-      const inner = dims.slice(batchAxis + 1).reduce((a, b) => a * b, 1);
-      const row = new Float32Array(outer * inner);
-      for (let b = 0; b < batch.length; b++) {
-        // Gather example b's slice along the batch axis into one contiguous row.
-        for (let o = 0; o < outer; o++) row.set(data.subarray((o * batch.length + b) * inner, (o * batch.length + b + 1) * inner), o * inner);
-        visit(start + b, output.param, row);
-      }
+    visitExampleRows(results, gradients.outputs, batch.length, (b, param, row) => visit(start + b, param, row));
+  }
+}
+
+/**
+ * Calls `visit(b, param, row)` with example b's flat gradient row of each output of one batched run: the slice
+ * along the output's batch axis (-1 in its declared shape), gathered into one contiguous row that is reused.
+ */
+export function visitExampleRows(
+  results: Record<string, OrtTensor>,
+  outputs: readonly GradientOutput[],
+  batchLength: number,
+  visit: (b: number, param: string, row: Float32Array) => void,
+): void {
+  for (const output of outputs) {
+    const tensor = results[output.output];
+    const batchAxis = Math.max(0, output.shape.indexOf(-1));
+    const dims = tensor.dims.map(Number);
+    const data = tensor.data as Float32Array;
+    const outer = dims.slice(0, batchAxis).reduce((a, b) => a * b, 1);
+    const inner = dims.slice(batchAxis + 1).reduce((a, b) => a * b, 1);
+    const row = new Float32Array(outer * inner);
+    for (let b = 0; b < batchLength; b++) {
+      for (let o = 0; o < outer; o++) row.set(data.subarray((o * batchLength + b) * inner, (o * batchLength + b + 1) * inner), o * inner);
+      visit(b, output.param, row);
     }
   }
 }

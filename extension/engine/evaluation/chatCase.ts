@@ -4,19 +4,11 @@
  * top-k and retraining the head take the policy away next to k random conversations? Runs the same stages a
  * user's chat audit runs (spec, readers, CausalLm, policies, hidden states, L2 choice, influence).
  */
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
-import { CausalLm, DEFAULT_CHAT_TEMPLATE } from '../chat';
 import { chooseLmL2, LmHeadKernels, lmHeadInfluence, verifyLmPolicy } from '../chat/lmHead';
 import { headParameters } from '../chat/lmHead/augmentedHead';
 import { precisionAtK, rocAuc } from '../attribution';
 import { collectChatStates, rankByInfluence } from '../audit/chat/chatAttribution';
-import { loadChatAuditData } from '../audit/chat/chatAuditData';
-import { findChatPolicies } from '../audit/chat/chatPolicies';
-import { toUserConcept } from '../audit/findPolicies';
-import { resolveCheckpoint } from '../model/checkpoint';
-import { coveredIndices, parseHypothesis } from '../policy';
-import { loadSpec } from '../spec/auditSpec';
+import { openChatCase } from './chatCaseContext';
 import type { Verification } from '../report/schema';
 
 export interface ChatCaseEvaluation {
@@ -33,27 +25,14 @@ export interface ChatCaseEvaluation {
 }
 
 export async function evaluateChatCase(caseDir: string, options: { preconditioner?: 'identity' | 'kfac' | 'ekfac'; seeds?: number[] } = {}): Promise<ChatCaseEvaluation> {
-  const truth = JSON.parse(await fs.readFile(path.join(caseDir, 'ground_truth.json'), 'utf8')) as { case: string; poison_lines: number[] };
-  const spec = await loadSpec(path.join(caseDir, 'policytrace.json'));
-  const ruleText = spec.hypotheses[0];
-  const checkpoint = await resolveCheckpoint(spec.checkpoint);
-  const modelBytes = await fs.readFile(checkpoint.modelPath);
-  const tokenizerFile = spec.featurizer.kind === 'hfTokenizer' ? (spec.featurizer.tokenizer ?? checkpoint.tokenizerPath!) : checkpoint.tokenizerPath!;
-  const data = await loadChatAuditData(spec);
-  const lm = await CausalLm.open({ modelBytes, tokenizerFile, template: DEFAULT_CHAT_TEMPLATE, file: checkpoint.modelPath });
+  const { truth, spec, ruleText, checkpoint, modelBytes, data, lm, found, covered, poison, isPoison, k } = await openChatCase(caseDir);
   try {
-    const found = await findChatPolicies({ spec, data, lm, hypotheses: [ruleText] });
-    const rule = parseHypothesis(ruleText, found.classes, { concepts: spec.concepts.map(toUserConcept) });
-    const covered = coveredIndices(rule, data.probes.map((p) => p.example), found.tokens.probes);
     const { head, states } = await collectChatStates({ spec, data, encoder: lm.encoder, modelBytes, modelFile: checkpoint.modelPath });
     const parameters = headParameters(head);
     const kernels = new LmHeadKernels(parameters.vocabSize, parameters.cols);
     try {
       const l2 = await chooseLmL2(head, states.train, states.probes, kernels);
       const influence = await lmHeadInfluence({ head: l2.baseline, train: states.train, probes: states.probes, covered, l2: l2.l2, kernels, ...(options.preconditioner && { preconditioner: options.preconditioner }) });
-      const poison = new Set(truth.poison_lines);
-      const isPoison = data.conversations.map((c) => poison.has(c.example.line));
-      const k = Math.max(1, poison.size || Math.round(0.03 * data.conversations.length));
       const verification = await verifyLmPolicy({
         head: l2.baseline,
         baseline: l2.baseline,

@@ -5,18 +5,10 @@
  * the planted lines' AUC and precision@k for the raw and the relative influence (null on a case with no
  * planted lines), the output pathway's AUC, and the distribution of the scores.
  */
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
-import { CausalLm, DEFAULT_CHAT_TEMPLATE } from '../chat';
 import { attributeLmPolicyFullModel, type LmFullModelInput } from '../chat/fullModel';
 import { precisionAtK, rocAuc } from '../attribution';
 import type { ProjectionOptions } from '../autodiff/projection';
-import { loadChatAuditData } from '../audit/chat/chatAuditData';
-import { findChatPolicies } from '../audit/chat/chatPolicies';
-import { toUserConcept } from '../audit/findPolicies';
-import { resolveCheckpoint } from '../model/checkpoint';
-import { coveredIndices, parseHypothesis } from '../policy';
-import { loadSpec } from '../spec/auditSpec';
+import { openChatCase } from './chatCaseContext';
 
 export interface RankingScore {
   auc: number | null;
@@ -70,26 +62,13 @@ export async function evaluateChatFullModel(
   caseDir: string,
   options: { variants?: ChatFullModelVariant[]; projection?: ProjectionOptions } = {},
 ): Promise<ChatFullModelEvaluation> {
-  const truth = JSON.parse(await fs.readFile(path.join(caseDir, 'ground_truth.json'), 'utf8')) as { case: string; poison_lines: number[] };
-  const spec = await loadSpec(path.join(caseDir, 'policytrace.json'));
-  const ruleText = spec.hypotheses[0];
-  const checkpoint = await resolveCheckpoint(spec.checkpoint);
-  const modelBytes = await fs.readFile(checkpoint.modelPath);
-  const tokenizerFile = spec.featurizer.kind === 'hfTokenizer' ? (spec.featurizer.tokenizer ?? checkpoint.tokenizerPath!) : checkpoint.tokenizerPath!;
-  const data = await loadChatAuditData(spec);
-  const lm = await CausalLm.open({ modelBytes, tokenizerFile, template: DEFAULT_CHAT_TEMPLATE, file: checkpoint.modelPath });
+  const { truth, ruleText, checkpoint, modelBytes, data, lm, rule, covered, poison, isPoison, k } = await openChatCase(caseDir);
   try {
-    const found = await findChatPolicies({ spec, data, lm, hypotheses: [ruleText] });
-    const rule = parseHypothesis(ruleText, found.classes, { concepts: spec.concepts.map(toUserConcept) });
-    const covered = coveredIndices(rule, data.probes.map((p) => p.example), found.tokens.probes);
     const train = data.conversations.map((c) => lm.encoder.encodeConversation(c));
     const matching = data.probes.map((p) => lm.encoder.encodePromptResponse(p.prompt, p.matching));
     const notMatching = data.probes.map((p) => lm.encoder.encodePromptResponse(p.prompt, p.notMatching));
     // The A/B margin is log p(matching) − log p(notMatching); a rule whose action is the other outcome asks for its negative.
     const probes = rule.actionIndex === 1 ? { matching, notMatching } : { matching: notMatching, notMatching: matching };
-    const poison = new Set(truth.poison_lines);
-    const isPoison = data.conversations.map((c) => poison.has(c.example.line));
-    const k = Math.max(1, poison.size || Math.round(0.03 * data.conversations.length));
     const runs: ChatFullModelRun[] = [];
     for (const variant of options.variants ?? CHAT_FULL_MODEL_VARIANTS) {
       const started = performance.now();

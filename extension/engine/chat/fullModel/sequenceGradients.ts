@@ -9,7 +9,7 @@
  */
 import { ort, type ExampleFeeds } from '../../autodiff/ort';
 import type { ProjectionOptions } from '../../autodiff/projection';
-import { dataInputNames, LABELS_INPUT, openPerExampleGradients, type PerExampleGradientModel } from '../../attribution/fullModelGradients';
+import { dataInputNames, LABELS_INPUT, openPerExampleGradients, visitExampleRows, type PerExampleGradientModel } from '../../attribution/fullModelGradients';
 import { PolicyTraceError } from '../../errors';
 import type { ModelProto } from '../../model/onnxProto';
 import type { TokenSequence } from '../lmHead/types';
@@ -115,20 +115,9 @@ export async function forEachSequenceGradient(
       const values = results[gradients.objectiveOutput].data as Float32Array;
       batch.forEach((index, b) => onObjective(index, values[b]));
     }
-    for (const output of gradients.outputs) {
-      const tensor = results[output.output];
-      const batchAxis = Math.max(0, output.shape.indexOf(-1));
-      const dims = tensor.dims.map(Number);
-      const data = tensor.data as Float32Array;
-      const outer = dims.slice(0, batchAxis).reduce((a, b) => a * b, 1);
-      const inner = dims.slice(batchAxis + 1).reduce((a, b) => a * b, 1);
-      const row = new Float32Array(outer * inner);
-      batch.forEach((index, b) => {
-        // Gather sequence b's slice along the batch axis into one contiguous row.
-        for (let o = 0; o < outer; o++) row.set(data.subarray((o * batch.length + b) * inner, (o * batch.length + b + 1) * inner), o * inner);
-        if (negate) for (let k = 0; k < row.length; k++) row[k] = -row[k];
-        visit(index, output.param, row);
-      });
-    }
+    visitExampleRows(results, gradients.outputs, batch.length, (b, param, row) => {
+      if (negate) for (let k = 0; k < row.length; k++) row[k] = -row[k];
+      visit(batch[b], param, row);
+    });
   }
 }
