@@ -5,15 +5,21 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
-import { buildGradientModel } from '../../../extension/engine/autodiff/buildGradientModel';
+import { buildGradientModel, type GradientModelOptions } from '../../../extension/engine/autodiff/buildGradientModel';
 import { GraphEmitter } from '../../../extension/engine/autodiff/graphEmitter';
 import { fuseDecomposedLayerNorms } from '../../../extension/engine/autodiff/ops/layerNormalizationPattern';
-import { createSession, ort } from '../../../extension/engine/autodiff/ort';
+import { createSession, ort, type ExampleFeeds } from '../../../extension/engine/autodiff/ort';
+import type { ProjectionOptions } from '../../../extension/engine/autodiff/projection';
 import { probeBatchLayout } from '../../../extension/engine/autodiff/probe';
 import { TensorInfoMap } from '../../../extension/engine/autodiff/tensorInfo';
 import { decodeModel, encodeModel, ModelProto, OnnxDataType, tensorToFloat32 } from '../../../extension/engine/model/onnxProto';
 import { loadReference, relativeError } from './referenceFixtures';
 import { TORCH_REFERENCE_RELATIVE } from './tolerances';
+
+/** What featurization asks of the engine: per-example cross-entropy gradients of every float parameter, no summed ones. */
+function featurizationOptions(probeExamples: ExampleFeeds, projection?: ProjectionOptions): GradientModelOptions {
+  return { loss: 'crossEntropy', labelsInput: 'labels', wrt: 'all-float-initializers', perExample: true, summedGradients: false, probeExamples, ...(projection && { projection }) };
+}
 
 describe('autodiff: the featurization graph', () => {
   for (const fixture of ['mlp', 'transformer', 'sms_spam']) {
@@ -21,14 +27,7 @@ describe('autodiff: the featurization graph', () => {
       const reference = loadReference(fixture);
       const expected = reference.objectives.get('crossEntropy')!;
       const source = decodeModel(fs.readFileSync(reference.modelPath));
-      const built = await buildGradientModel(source, {
-        loss: 'crossEntropy',
-        labelsInput: 'labels',
-        wrt: 'all-float-initializers',
-        perExample: true,
-        summedGradients: false,
-        probeExamples: reference.feeds,
-      });
+      const built = await buildGradientModel(source, featurizationOptions(reference.feeds));
       const session = await createSession(encodeModel(built.model));
       const results = await session.run({ ...reference.feeds, labels: new (ort().Tensor)('int64', expected.targets, [reference.batch]) });
       await session.release();
@@ -43,15 +42,7 @@ describe('autodiff: the featurization graph', () => {
   it('fuses the transformer LayerNorms, folds its shape arithmetic and forms no summed weight gradient', async () => {
     const reference = loadReference('transformer');
     const source = decodeModel(fs.readFileSync(reference.modelPath));
-    const built = await buildGradientModel(source, {
-      loss: 'crossEntropy',
-      labelsInput: 'labels',
-      wrt: 'all-float-initializers',
-      perExample: true,
-      summedGradients: false,
-      projection: { kIn: 4, kOut: 4, seed: 1 },
-      probeExamples: reference.feeds,
-    });
+    const built = await buildGradientModel(source, featurizationOptions(reference.feeds, { kIn: 4, kOut: 4, seed: 1 }));
     const ops = (built.model.graph!.node ?? []).map((n) => n.opType);
     const count = (op: string) => ops.filter((o) => o === op).length;
     assert.strictEqual(count('LayerNormalization'), 4);
@@ -66,10 +57,9 @@ describe('autodiff: the featurization graph', () => {
   it("sms_spam: the mean-pooled embedding's projected gradient is P_outᵀ·G·P_in without forming the broadcast δ", async () => {
     const reference = loadReference('sms_spam');
     const source = decodeModel(fs.readFileSync(reference.modelPath));
-    const options = { loss: 'crossEntropy' as const, labelsInput: 'labels', wrt: 'all-float-initializers' as const, perExample: true, summedGradients: false, probeExamples: reference.feeds };
     const projection = { kIn: 4, kOut: 3, seed: 7 };
-    const exact = await buildGradientModel(source, options);
-    const projected = await buildGradientModel(source, { ...options, projection });
+    const exact = await buildGradientModel(source, featurizationOptions(reference.feeds));
+    const projected = await buildGradientModel(source, featurizationOptions(reference.feeds, projection));
     const nodes = projected.model.graph!.node!;
     assert.ok(!nodes.some((n) => n.opType === 'Expand'), "the mean's gradient is never broadcast to every token");
     const labels = new (ort().Tensor)('int64', reference.objectives.get('crossEntropy')!.targets, [reference.batch]);
