@@ -6,10 +6,12 @@
  */
 import * as path from 'node:path';
 import { evaluatePlantedFullModel } from '../extension/engine/evaluation/plantedFullModel';
+import type { LdsDifference } from '../extension/engine/evaluation/fullRetrainLds';
 import { round } from './forwardThroughput';
 import type { BenchRow } from './row';
 
 const rounded = (value: number | null, digits = 4) => (value === null ? null : round(value, digits));
+const differenceText = (d: LdsDifference | null) => (d === null ? null : `${d.difference.toFixed(3)} [${d.low.toFixed(3)}, ${d.high.toFixed(3)}]`);
 
 export async function fullModelRows(repoRoot: string): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
@@ -35,6 +37,8 @@ export async function fullModelRows(repoRoot: string): Promise<BenchRow[]> {
         headOnlyLdsVsHeadRetraining: rounded(head.lds),
         ldsVsFullRetraining: rounded(run.ldsFullRetraining),
         headOnlyLdsVsFullRetraining: rounded(head.ldsFullRetraining),
+        // Full minus head-only with its 95% paired-bootstrap interval over the retrained subsets.
+        ldsVsFullRetrainingMinusHeadOnly: differenceText(run.ldsFullRetrainingMinusHeadOnly),
         fullRetrainingNoiseToSignal: rounded(result.fullRetrainingNoiseToSignal, 3),
         featurePathwayShare: round(run.featurePathwayShare, 3),
         poisonOutputPathway: rounded(run.poisonOutputPathway, 2),

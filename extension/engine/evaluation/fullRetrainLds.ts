@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { Example } from '../data/example';
 import { spearman } from '../attribution/metrics';
 import { PolicyTraceError } from '../errors';
+import { SeededRandom } from '../linalg/rng';
 
 interface FullRetrainFile {
   train_lines: number;
@@ -30,7 +31,38 @@ export interface FullRetrainLds {
   noiseToSignal: number;
   /** Spearman between Σ influence over each subset's kept lines and its retrained strength. */
   score(influence: Float64Array): number;
+  /** LDS(a) − LDS(b) with a 95% paired-bootstrap interval over the subsets (see compareLds). */
+  compare(a: Float64Array, b: Float64Array): LdsDifference;
   target: string;
+}
+
+export interface LdsDifference {
+  difference: number;
+  /** 2.5% and 97.5% quantiles of the difference over bootstrap resamples of the subsets. */
+  low: number;
+  high: number;
+  resamples: number;
+}
+
+/**
+ * Two attributions scored against the same 100 retrained subsets are not independent: a hard subset is hard for
+ * both. Resampling the subsets with replacement and recomputing both Spearman correlations on each resample gives
+ * the spread of their difference, so "full-model LDS is below head-only's" can be told from noise in the subsets.
+ */
+export function compareLds(predictedA: number[], predictedB: number[], actual: number[], resamples = 2000, seed = 11): LdsDifference {
+  const random = new SeededRandom(seed);
+  const n = actual.length;
+  const differences: number[] = [];
+  const pick = (values: number[], indices: number[]) => indices.map((i) => values[i]);
+  for (let r = 0; r < resamples; r++) {
+    const indices = Array.from({ length: n }, () => random.int(n));
+    const truth = pick(actual, indices);
+    const value = spearman(pick(predictedA, indices), truth) - spearman(pick(predictedB, indices), truth);
+    if (Number.isFinite(value)) differences.push(value);
+  }
+  differences.sort((x, y) => x - y);
+  const quantile = (q: number) => differences[Math.min(differences.length - 1, Math.max(0, Math.round(q * (differences.length - 1))))];
+  return { difference: spearman(predictedA, actual) - spearman(predictedB, actual), low: quantile(0.025), high: quantile(0.975), resamples: differences.length };
 }
 
 const FILE = 'full_retrain_lds.json';
@@ -82,13 +114,15 @@ export async function loadFullRetrainLds(caseDir: string, train: Example[], prob
     }),
   );
   const actual = parsed.subsets.map((subset) => strength(subset.margins));
+  const predict = (influence: Float64Array) => kept.map((rows) => rows.reduce((sum, i) => sum + influence[i], 0));
   const seedStrengths = [strength(parsed.all_lines), ...parsed.seed_noise.map((run) => strength(run.margins))];
   return {
     subsets: actual.length,
     actual,
     seedStrengths,
     noiseToSignal: deviation(seedStrengths) / Math.max(Number.MIN_VALUE, deviation(actual)),
-    score: (influence) => spearman(kept.map((rows) => rows.reduce((sum, i) => sum + influence[i], 0)), actual),
+    score: (influence) => spearman(predict(influence), actual),
+    compare: (a, b) => compareLds(predict(a), predict(b), actual),
     target: `Spearman between Σ influence over ${actual.length} random 50% subsets and the policy strength after retraining every layer on each (torch, ${FILE})`,
   };
 }

@@ -22,7 +22,7 @@ import type { ProjectionOptions } from '../autodiff/projection';
 import type { FisherKind } from '../attribution/trakProjected';
 import { SeededRandom } from '../linalg/rng';
 import { loadPlantedCase } from './plantedCase';
-import { loadFullRetrainLds } from './fullRetrainLds';
+import { loadFullRetrainLds, type LdsDifference } from './fullRetrainLds';
 
 export interface PlantedScores {
   auc: number | null;
@@ -64,6 +64,8 @@ export const DEFAULT_VARIANTS: FullModelVariant[] = [
 
 export interface FullModelPlantedRun extends PlantedScores {
   variant: string;
+  /** LDS against full retraining, this run minus head-only, with its 95% paired-bootstrap interval (null without the truth). */
+  ldsFullRetrainingMinusHeadOnly: LdsDifference | null;
   relative: RankingScores;
   preconditioner: FullModelPreconditionerKind;
   /** Σ over the poison lines of each pathway's influence (null for the clean control). */
@@ -182,6 +184,7 @@ export async function evaluatePlantedFullModel(caseDir: string, options: Planted
         variant: variantName(variant),
         preconditioner: variant.preconditioner,
         ...score(result.influence),
+        ldsFullRetrainingMinusHeadOnly: fullLds ? fullLds.compare(result.influence, headInfluence) : null,
         relative: ranked(result.relativeInfluence),
         poisonOutputPathway: poisonSum(result.outputPathway),
         poisonFeaturePathway: poisonSum(result.featurePathway),

@@ -3,8 +3,9 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { keptLines, loadFullRetrainLds } from '../../../extension/engine/evaluation/fullRetrainLds';
+import { compareLds, keptLines, loadFullRetrainLds } from '../../../extension/engine/evaluation/fullRetrainLds';
 import type { Example } from '../../../extension/engine/data/example';
+import { SeededRandom } from '../../../extension/engine/linalg/rng';
 
 const example = (line: number): Example => ({ id: String(line), file: 'f.jsonl', line, endLine: line, byteOffset: 0, byteLength: 1, text: 't', record: {} });
 
@@ -42,5 +43,34 @@ describe('full-retraining LDS truth', () => {
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('paired bootstrap of an LDS difference', () => {
+    const random = new SeededRandom(5);
+    const actual = Array.from({ length: 100 }, () => random.normal());
+    const noisy = (noise: number) => actual.map((v) => v + noise * random.normal());
+
+    it('is exactly zero for the same prediction', () => {
+      const prediction = noisy(1);
+      const result = compareLds(prediction, prediction, actual, 500);
+      assert.deepEqual([result.difference, result.low, result.high], [0, 0, 0]);
+      assert.equal(result.resamples, 500);
+    });
+
+    it('puts a clearly better prediction above zero and a clearly worse one below', () => {
+      const good = noisy(0.3);
+      const bad = noisy(3);
+      const better = compareLds(good, bad, actual, 500);
+      assert.ok(better.difference > 0.3 && better.low > 0, JSON.stringify(better));
+      const worse = compareLds(bad, good, actual, 500);
+      assert.ok(worse.high < 0 && Math.abs(worse.difference + better.difference) < 1e-12, JSON.stringify(worse));
+    });
+
+    it('straddles zero for two predictions with the same noise mirrored, and the interval contains the point estimate', () => {
+      const noise = actual.map(() => random.normal());
+      const result = compareLds(actual.map((v, i) => v + noise[i]), actual.map((v, i) => v - noise[i]), actual, 500);
+      assert.ok(result.low < 0 && result.high > 0, JSON.stringify(result));
+      assert.ok(result.low <= result.difference && result.difference <= result.high, JSON.stringify(result));
+    });
   });
 });
