@@ -23,6 +23,10 @@ export function formatSummary(report: AuditReport): string {
     const { hits, misses, folder } = report.cache;
     lines.push(`Cache    ${hits} of ${hits + misses} records reused, ${misses} run through the model (${folder})`);
   }
+  if (report.gradientCache) {
+    const { hits, misses, folder } = report.gradientCache;
+    lines.push(`Cache    ${hits} of ${hits + misses} training lines' full-model gradients reused, ${misses} run through the backward graph (${folder})`);
+  }
   return lines.join('\n');
 }
 

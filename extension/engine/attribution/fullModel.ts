@@ -55,6 +55,11 @@ export interface FullModelAttributionInput {
   /** Relative damping: λ = damping × mean eigenvalue (mean of F's diagonal). Default 0.01 for 'diagonalFisher', 0.1 for the others. */
   damping?: number;
   /**
+   * Folder of the on-disk gradient cache (a machine setting): the true-Fisher preconditioners ('trak' with
+   * fisher 'true', 'kfac', 'ekfac') keep every line's per-class gradients there, keyed by its encoded input.
+   */
+  cacheDir?: string;
+  /**
    * Rows of an embedding initializer (param, row width, row indices — e.g. the vocabulary rows of the words a
    * rule's antecedent names): their share of the influence is returned as `conceptPathway`, "what these lines
    * taught the model these words mean". Needs unprojected gradients ('identity' or 'diagonalFisher').

@@ -11,7 +11,8 @@ import { PolicyTraceError } from '../errors';
 import { decodeModel, ModelProto } from '../model/onnxProto';
 import type { ExampleFeeds } from '../autodiff/ort';
 import { dataInputNames, encodeFeeds, forEachExampleGradient, openPerExampleGradients, type PerExampleGradientModel } from './fullModelGradients';
-import { collectGradientMatrix, collectTrueFisherMatrix, flattenByLayout, gradientLayout, type GradientMatrix } from './fullModelMatrix';
+import { collectGradientMatrix, flattenByLayout, gradientLayout, type GradientMatrix } from './fullModelMatrix';
+import { cachedClassGradients, collectClassGradients, goldLabelMatrix, trueFisherMatrix, type ClassGradientStats } from './classGradients';
 import { fitTrakPreconditioner, MAX_TRAK_DIM, type FlatPreconditioner } from './trakProjected';
 import { accumulateFactors, kroneckerPreconditioner } from './kfacProjected';
 import { classCountOf, liftSingleLogit } from './fullModelTarget';
@@ -73,9 +74,10 @@ function diagonalSquare(row: ArrayLike<number>, inverseOf: Float64Array | undefi
 }
 
 /** gᵀ M g for one flat gradient row. */
-function preconditionedSquare(row: Float32Array, apply: (v: Float64Array) => Float64Array): number {
+function preconditionedSquare(row: Float32Array, preconditioner: FlatPreconditioner): number {
   const g = Float64Array.from(row);
-  const mg = apply(g);
+  if (preconditioner.quadraticForm) return preconditioner.quadraticForm(g);
+  const mg = preconditioner.apply(g);
   let sum = 0;
   for (let k = 0; k < g.length; k++) sum += g[k] * mg[k];
   return sum;
@@ -101,6 +103,8 @@ export class FullModelAttributor {
   private lossParameters: { params: string[]; skipped: string[] } | undefined;
   private readonly head: Set<string>;
   private readonly batchSize: number;
+  /** Hits and misses of the on-disk gradient cache, once it has been read. */
+  cacheStats: ClassGradientStats | undefined;
 
   private constructor(
     private readonly input: FullModelTrainingSide,
@@ -267,10 +271,18 @@ export class FullModelAttributor {
         'bad-option',
       );
     }
-    const matrix = await collectGradientMatrix(loss, featurizer, train, trainLabels, this.batchSize);
     const fisher = kronecker ? 'true' : this.input.fisher ?? 'empirical';
     const classCount = fisher === 'true' ? classCountOf(this.model, this.input.classCount, this.logitsTensor) : 0;
-    const curvatureRows = fisher === 'true' ? await collectTrueFisherMatrix(loss, featurizer, train, trainLabels, classCount, this.batchSize) : matrix;
+    let matrix: GradientMatrix;
+    let curvatureRows: GradientMatrix;
+    if (fisher === 'true') {
+      // Every class's gradient: the true Fisher's rows, and Φ read off at each line's gold class.
+      const classGradients = await this.classGradients(loss, classCount);
+      matrix = goldLabelMatrix(classGradients, trainLabels);
+      curvatureRows = trueFisherMatrix(classGradients, trainLabels);
+    } else {
+      matrix = curvatureRows = await collectGradientMatrix(loss, featurizer, train, trainLabels, this.batchSize);
+    }
     const dampingRatio = this.input.damping ?? 0.1;
     const fitted = kronecker
       ? kroneckerPreconditioner(preconditioner, await accumulateFactors(loss, featurizer, train, trainLabels, classCount, this.batchSize), curvatureRows, dampingRatio)
@@ -283,11 +295,19 @@ export class FullModelAttributor {
     for (let i = 0; i < matrix.rows; i++) {
       if (!matrix.labelled[i]) continue;
       const row = matrix.data.subarray(i * matrix.dim, (i + 1) * matrix.dim);
-      this.selfInfluence[i] = preconditionedSquare(row, fitted.apply);
+      this.selfInfluence[i] = preconditionedSquare(row, fitted);
       this.squaredNorms[i] = squaredNorm(row);
     }
     this.held = { matrix, fitted };
     return this.held;
+  }
+
+  private async classGradients(loss: PerExampleGradientModel, classCount: number) {
+    const { train, featurizer, cacheDir, modelBytes, projection } = this.input;
+    if (!cacheDir) return collectClassGradients(loss, featurizer, train, classCount, this.batchSize);
+    const cached = await cachedClassGradients(loss, featurizer, train, classCount, this.batchSize, { dir: cacheDir, modelBytes, projection: projection ?? undefined });
+    this.cacheStats = cached.stats;
+    return cached.classGradients;
   }
 
   /** −(M q)·g_i block by block, so the head's blocks give the output pathway. */

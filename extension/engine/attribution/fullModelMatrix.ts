@@ -34,7 +34,7 @@ export interface GradientMatrix extends GradientLayout {
 }
 
 /** Above this many entries Φ would take more than ~1 GB: the caller must project the gradients. */
-const MAX_MATRIX_ENTRIES = 256 * 1024 * 1024;
+export const MAX_MATRIX_ENTRIES = 256 * 1024 * 1024;
 
 export function gradientLayout(outputs: GradientOutput[]): GradientLayout {
   const blocks: GradientBlock[] = [];
@@ -80,42 +80,4 @@ export async function collectGradientMatrix(
     if (labelled[i]) data.set(row, i * layout.dim + offsets.get(param)!);
   });
   return { ...layout, rows, data, labelled, exampleCount: labelled.reduce((sum, flag) => sum + flag, 0) };
-}
-
-/**
- * The true Fisher's square root over the labelled lines: rows (i, c) = √p(c | x_i) · ∇θ CE(x_i, c) for every
- * class c, so ΦᵀΦ/n = E_x E_{c~p(·|x)} [g gᵀ] — for softmax cross-entropy the Gauss-Newton matrix. Unlike the
- * empirical Fisher (gold labels only) it does not vanish on lines the model already fits, which is where a
- * planted trigger's lines sit; it needs no labels, only the model's own predictions.
- * p(c | x_i) comes from the same pass: the objective output is −log p(c | x_i).
- */
-export async function collectTrueFisherMatrix(
-  gradients: PerExampleGradientModel,
-  featurizer: Featurizer,
-  examples: Example[],
-  labels: Int32Array,
-  classCount: number,
-  batchSize: number,
-): Promise<GradientMatrix> {
-  const layout = gradientLayout(gradients.outputs);
-  const n = examples.length;
-  const rows = n * classCount;
-  if (rows * layout.dim > MAX_MATRIX_ENTRIES) {
-    throw new PolicyTraceError(`${n} lines × ${classCount} classes × ${layout.dim} gradient coordinates is too large to hold: set a LoGra projection`, { field: 'projection' }, 'bad-option');
-  }
-  const offsets = new Map(layout.blocks.map((b) => [b.param, b.offset]));
-  const data = new Float32Array(rows * layout.dim);
-  const labelled = new Uint8Array(rows);
-  const weight = new Float64Array(n);
-  for (let c = 0; c < classCount; c++) {
-    const classLabels = Int32Array.from(labels, (y) => (y >= 0 ? c : -1));
-    const onObjective = (i: number, loss: number) => (weight[i] = Math.sqrt(Math.exp(-loss)));
-    await forEachExampleGradient(gradients, featurizer, examples, classLabels, batchSize, (i, param, row) => {
-      if (labels[i] < 0) return;
-      const base = (i * classCount + c) * layout.dim + offsets.get(param)!;
-      for (let k = 0; k < row.length; k++) data[base + k] = weight[i] * row[k];
-      labelled[i * classCount + c] = 1;
-    }, onObjective);
-  }
-  return { ...layout, rows, data, labelled, exampleCount: labels.reduce((sum, y) => sum + (y >= 0 ? 1 : 0), 0) };
 }

@@ -38,6 +38,10 @@ export interface AttributePoliciesInput {
   modelBytes: Uint8Array;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
+  /** Folder of the on-disk gradient cache (full-model gradients are kept there when set). */
+  cacheDir?: string;
+  /** Receives the gradient cache's hits and misses once the full-model gradients are read. */
+  onGradientCache?: (stats: { folder: string; hits: number; misses: number; warnings: string[] }) => void;
 }
 
 export async function attributePolicies(input: AttributePoliciesInput): Promise<PolicyAttribution[]> {

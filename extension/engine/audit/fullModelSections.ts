@@ -37,6 +37,7 @@ export class AuditFullModel {
       train: input.data.train,
       trainLabels: labels,
       headParams: [head.weightSource, ...(head.biasSource ? [head.biasSource] : [])],
+      ...(input.cacheDir !== undefined && { cacheDir: input.cacheDir }),
     };
   }
 
@@ -50,6 +51,8 @@ export class AuditFullModel {
   }
 
   async dispose(): Promise<void> {
+    const stats = this.main?.cacheStats;
+    if (stats) this.input.onGradientCache?.(stats);
     const attributors = [this.main, this.unprojected];
     this.main = this.unprojected = undefined;
     for (const attributor of new Set(attributors)) await attributor?.dispose();

@@ -106,6 +106,11 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
           featurizer,
           warn: (message) => warnings.push(message),
           modelBytes: originalModelBytes,
+          ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
+          onGradientCache: ({ folder, hits, misses, warnings: cacheWarnings }) => {
+            report.gradientCache = { folder, hits, misses };
+            warnings.push(...cacheWarnings);
+          },
           ...(signal && { signal }),
           onProgress: (message) => progress(verify ? 'verify' : 'attribution', message),
         }),

@@ -244,4 +244,6 @@ export interface AuditReport {
   timings: Record<string, number>;
   /** The on-disk forward cache, when one was used: records reused (hits) and run through the model (misses). */
   cache?: { folder: string; hits: number; misses: number };
+  /** The on-disk cache of full-model per-class gradients (gradients "full"), when one was used. */
+  gradientCache?: { folder: string; hits: number; misses: number };
 }
