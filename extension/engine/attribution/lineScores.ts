@@ -120,6 +120,7 @@ export function scoreTrainingLines(input: AttributionInput, options: Attribution
   const selfInfluence = (index: number): number => {
     const gradient = new Float64Array(head.parameterCount);
     addOuter(head, coefficients.subarray(index * head.rows, (index + 1) * head.rows), set.features, index, gradient);
+    if (preconditioner.quadraticForm) return preconditioner.quadraticForm(gradient);
     const preconditioned = preconditioner.apply(gradient);
     let sum = 0;
     for (let j = 0; j < gradient.length; j++) sum += gradient[j] * preconditioned[j];

@@ -7,7 +7,7 @@
  * - identity: M = I / (trace(H)/p + λ): grad-dot ranking, scaled so magnitudes are roughly in the exact's units.
  * λ = dampingRatio × (mean eigenvalue = trace / dimension) unless given, and is reported.
  */
-import { choleskyFactor, choleskySolve, addToDiagonal, meanDiagonal } from '../linalg/cholesky';
+import { choleskyFactor, choleskySolve, addToDiagonal, inverseQuadraticForm, meanDiagonal } from '../linalg/cholesky';
 import { plainMatmul, type MatmulBackend } from '../linalg/matmul';
 import { SeededRandom } from '../linalg/rng';
 import { headHessian, headHessianTrace, lineWeight, totalWeight, type LabelledFeatures } from './headObjective';
@@ -22,6 +22,8 @@ export interface Preconditioner {
   meanEigenvalue: number;
   projection?: number;
   apply(v: Float64Array): Float64Array;
+  /** vᵀ M v, where cheaper than a full apply (exact: one triangular solve instead of two). */
+  quadraticForm?(v: Float64Array): number;
 }
 
 export interface PreconditionerSettings {
@@ -59,7 +61,7 @@ export function buildPreconditioner(
     const meanEigenvalue = meanDiagonal(hessian, p);
     const damping = chooseDamping(settings, meanEigenvalue);
     const factor = choleskyFactor(addToDiagonal(hessian, p, damping), p, 'damped head Hessian');
-    return { kind: 'exact', damping, meanEigenvalue, apply: (v) => choleskySolve(factor, v) };
+    return { kind: 'exact', damping, meanEigenvalue, apply: (v) => choleskySolve(factor, v), quadraticForm: (v) => inverseQuadraticForm(factor, v) };
   }
   return buildTrak(head, set, coefficients, settings, matmul);
 }

@@ -5,7 +5,7 @@
  * direction shared by the embeddings and the head is counted once, not once per layer.
  * λ = dampingRatio × (mean eigenvalue = trace(ΦᵀΦ/n)/D), the same rule as the head's TRAK.
  */
-import { addToDiagonal, choleskyFactor, choleskySolve, meanDiagonal } from '../linalg/cholesky';
+import { addToDiagonal, choleskyFactor, choleskySolve, inverseQuadraticForm, meanDiagonal } from '../linalg/cholesky';
 import { PolicyTraceError } from '../errors';
 import type { GradientMatrix } from './fullModelMatrix';
 import { gramOverRows } from './fullModelGram';
@@ -20,6 +20,8 @@ export interface FlatPreconditioner {
   description: string;
   /** M v ≈ (curvature + λI)⁻¹ v in the layout of the gradient matrix. */
   apply(v: Float64Array): Float64Array;
+  /** vᵀ M v, where cheaper than a full apply (TRAK: one triangular solve instead of two). */
+  quadraticForm?(v: Float64Array): number;
 }
 
 /** A Cholesky of order D costs D³/3 multiply-adds: 4096 is ~20 s of plain JS, past that project harder. */
@@ -56,5 +58,6 @@ export async function fitTrakPreconditioner(matrix: GradientMatrix, dampingRatio
     meanEigenvalue,
     description: `TRAK (${fisher === 'true' ? 'true Fisher: Φ rows √p(c|x)·∇CE(x, c) over all classes' : 'empirical Fisher: Φ rows = gold-label loss gradients'}): (ΦᵀΦ/n + λI)⁻¹ over the ${dim} concatenated projected gradient coordinates of all layers, Cholesky in Float64, λ = ${dampingRatio} × mean eigenvalue ${meanEigenvalue.toExponential(3)} = ${damping.toExponential(3)}`,
     apply: (v) => choleskySolve(factor, v),
+    quadraticForm: (v) => inverseQuadraticForm(factor, v),
   };
 }
