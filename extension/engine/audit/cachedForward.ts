@@ -61,6 +61,9 @@ export async function runCached(input: CachedRunInput): Promise<{ outputs: Outpu
       warnings.push(`the forward cache in ${cache.folder} disagreed with the model and was ignored`);
     }
   }
+  // A trusted cache keeps its stored row for the rechecked record too: recomputed in another batch it rounds
+  // differently (~1e-7), and a warm audit should reproduce the cold one's numbers exactly.
+  if (trusted && firstHit >= 0) freshRows.delete(firstHit);
   const rows: Float32Array[] = [];
   const missing: number[] = [];
   examples.forEach((_, i) => {

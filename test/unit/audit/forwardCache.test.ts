@@ -50,6 +50,9 @@ describe('forward cache', function () {
     const second = await forward();
     assert.deepEqual([second.forward.cache!.hits, second.forward.cache!.misses], [records - 1, 1]);
     assertClose(second.forward.trainFeatures, reference);
+    // The re-checked record keeps its stored row: a warm audit reproduces the cold one exactly.
+    assert.deepEqual(Array.from(second.forward.trainFeatures!), Array.from(first.forward.trainFeatures!));
+    assert.deepEqual(Array.from(second.forward.probeFeatures!), Array.from(first.forward.probeFeatures!));
   });
 
   it('editing one training line runs the model on that line only (plus the check)', async () => {
