@@ -11,7 +11,10 @@
  * plus node counts per section and op type, and the forward model's profile for comparison.
  *
  * Usage (after `npx tsc -p tsconfig.json`):
- *   node scripts/profile-featurize.js [model.onnx] [--batch 128] [--batches 8] [--threads 0] [--opt all|extended|basic|disabled] [--k 16]
+ *   node scripts/profile-featurize.js [model.onnx] [--batch 128] [--batches 8] [--threads 0] [--opt all|extended|basic|disabled] [--k 16] [--passes 1]
+ * With --passes N > 1 every batch runs N times and each kernel counts its 10th-percentile run time (times
+ * --batches, so the tables keep their units): on a shared machine the sums of one pass mostly measure the
+ * neighbours. The profiler adds a few µs to every kernel, so many small kernels look costlier than they are.
  * Default model: test/fixtures/autodiff/transformer.onnx.
  */
 'use strict';
@@ -30,7 +33,7 @@ const { buildGradientModel } = require(out('autodiff/buildGradientModel.js'));
 const ort = require('onnxruntime-node');
 
 function parseArgs(argv) {
-  const options = { model: path.join(repo, 'test/fixtures/autodiff/transformer.onnx'), batch: 128, batches: 8, threads: 0, opt: 'all', k: 16 };
+  const options = { model: path.join(repo, 'test/fixtures/autodiff/transformer.onnx'), batch: 128, batches: 8, threads: 0, opt: 'all', k: 16, passes: 1 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (!flag.startsWith('--')) options.model = path.resolve(flag);
@@ -83,7 +86,16 @@ function printTable(title, table, unit) {
   console.log(`${'TOTAL'.padEnd(22)}${totals.map(fmt).join('')}${fmt(totals.reduce((a, b) => a + b, 0))}`);
 }
 
-/** Runs `batches` with profiling on; returns wall ms and per-node kernel µs summed over the timed runs. */
+/** The 10th percentile of `values` (sorted in place). */
+function lowPercentile(values) {
+  values.sort((a, b) => a - b);
+  return values[Math.floor(values.length * 0.1)];
+}
+
+/**
+ * Runs `batches` (`options.passes` times) with profiling on; returns wall ms of one pass and per-node kernel
+ * µs over one pass: summed, or with several passes each kernel's 10th-percentile run time times the batches.
+ */
 async function profileRun(bytes, feedsList, outputNames, options, prefix) {
   const session = await ort.InferenceSession.create(bytes, {
     graphOptimizationLevel: options.opt,
@@ -93,8 +105,8 @@ async function profileRun(bytes, feedsList, outputNames, options, prefix) {
   });
   await session.run(feedsList[0], outputNames); // warm-up (also profiled; subtracted below by counting runs)
   const start = process.hrtime.bigint();
-  for (const feeds of feedsList) await session.run(feeds, outputNames);
-  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+  for (let pass = 0; pass < options.passes; pass++) for (const feeds of feedsList) await session.run(feeds, outputNames);
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6 / options.passes;
   session.endProfiling(); // onnxruntime-node returns nothing: find the file by its prefix
   await session.release();
   const dir = path.dirname(prefix);
@@ -105,14 +117,19 @@ async function profileRun(bytes, feedsList, outputNames, options, prefix) {
   fs.unlinkSync(profilePath);
   const runs = events.filter((e) => e.cat === 'Session' && e.name === 'model_run');
   const firstTimed = runs[1]?.ts ?? 0;
-  const runMs = runs.slice(1).reduce((sum, e) => sum + e.dur, 0) / 1000;
-  const perNode = new Map();
+  const runMs = runs.slice(1).reduce((sum, e) => sum + e.dur, 0) / 1000 / options.passes;
+  const durations = new Map();
   for (const e of events) {
     if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time') || e.ts < firstTimed) continue;
     const name = e.name.slice(0, -'_kernel_time'.length);
-    const entry = perNode.get(name) ?? { op: e.args?.op_name ?? '?', us: 0 };
-    entry.us += e.dur;
-    perNode.set(name, entry);
+    const entry = durations.get(name) ?? { op: e.args?.op_name ?? '?', us: [] };
+    entry.us.push(e.dur);
+    durations.set(name, entry);
+  }
+  const perNode = new Map();
+  for (const [name, { op, us }] of durations) {
+    const total = options.passes > 1 ? lowPercentile(us) * feedsList.length : us.reduce((a, b) => a + b, 0);
+    perNode.set(name, { op, us: total });
   }
   return { wallMs, runMs, perNode };
 }
@@ -140,7 +157,7 @@ async function main() {
     sectionByName.set(node.name || node.output[0], section);
     addTo(counts, node.opType, section, 1);
   });
-  console.log(`model ${path.relative(repo, options.model)}: batch ${options.batch} × ${options.batches}, threads ${options.threads}, opt ${options.opt}, k ${options.k}`);
+  console.log(`model ${path.relative(repo, options.model)}: batch ${options.batch} × ${options.batches}, passes ${options.passes}, threads ${options.threads}, opt ${options.opt}, k ${options.k}`);
   console.log(`gradient graph: ${nodes.length} nodes (forward ${source.graph.node.length}), ${built.gradientOutputs.length} per-example outputs`);
   printTable('node counts by op type and section (emitted graph, before ORT optimizations)', counts, 'n');
 
@@ -151,11 +168,19 @@ async function main() {
 
   // ORT renames fused nodes; those it created map to no emitted node and are reported as 'fused/other'.
   const byOp = {};
-  for (const [name, { op, us }] of gradient.perNode) addTo(byOp, op, sectionByName.get(name) ?? 'fused/other', us / 1000);
-  printTable(`gradient model kernel ms by op type and section (summed over ${options.batches} timed runs)`, byOp, 'ms');
+  // A fused kernel is named after the node it grew from plus the fusion ('grad/MatMul_node_7/MatmulTransposeFusion/').
+  const sectionOfKernel = (name) => {
+    for (let cut = name.length; cut > 0; cut = name.lastIndexOf('/', cut - 1)) {
+      const section = sectionByName.get(name.slice(0, cut));
+      if (section) return section;
+    }
+    return 'fused/other';
+  };
+  for (const [name, { op, us }] of gradient.perNode) addTo(byOp, op, sectionOfKernel(name), us / 1000);
+  printTable(`gradient model kernel ms by op type and section (${options.passes > 1 ? `p10 per kernel × ${options.batches} runs` : `summed over ${options.batches} timed runs`})`, byOp, 'ms');
   const top = [...gradient.perNode].sort((a, b) => b[1].us - a[1].us).slice(0, options.top ?? 25);
   console.log(`\ntop ${top.length} gradient-model kernels (ms over ${options.batches} runs)`);
-  for (const [name, { op, us }] of top) console.log(`${(us / 1000).toFixed(2).padStart(8)}  ${op.padEnd(16)} ${(sectionByName.get(name) ?? 'fused/other').padEnd(11)} ${name}`);
+  for (const [name, { op, us }] of top) console.log(`${(us / 1000).toFixed(2).padStart(8)}  ${op.padEnd(16)} ${sectionOfKernel(name).padEnd(11)} ${name}`);
   const forwardByOp = {};
   for (const [, { op, us }] of forward.perNode) addTo(forwardByOp, op, 'forward', us / 1000);
   printTable('forward model kernel ms by op type', forwardByOp, 'ms');

@@ -12,8 +12,13 @@ import { ProjectionOptions } from './projection';
 export interface GradientBenchmarkOptions {
   projection?: ProjectionOptions;
   loss?: 'crossEntropy' | 'margin';
-  /** Timed passes over all batches per mode; the fastest pass counts (default 5). */
+  /**
+   * Timed passes over all batches per mode, forward and featurize alternating; the fastest pass of each counts
+   * (default 15: on a shared machine the fastest of a few passes is still often disturbed).
+   */
   repeats?: number;
+  /** Keep alternating passes until this much time went into timing (default 300 ms): tiny models get more samples. */
+  minTimingMs?: number;
   /** onnxruntime intra-op threads for both sessions (default 0: one per core). */
   threads?: number;
 }
@@ -33,9 +38,13 @@ export interface GradientBenchmarkResult {
   costRatio: number;
 }
 
-async function timePass(session: OrtSession, batches: ExampleFeeds[], outputs: readonly string[], extra: (b: ExampleFeeds) => ExampleFeeds): Promise<number> {
+/** The most alternating passes `minTimingMs` may add, whatever the model's size. */
+const MAX_REPEATS = 1000;
+
+/** Feeds are built before timing, so that both modes time session.run alone. */
+async function timePass(session: OrtSession, feeds: ExampleFeeds[], outputs: readonly string[]): Promise<number> {
   const start = process.hrtime.bigint();
-  for (const batch of batches) await session.run({ ...batch, ...extra(batch) }, [...outputs]);
+  for (const batch of feeds) await session.run(batch, outputs);
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
@@ -68,16 +77,18 @@ export async function benchmarkGradientFeaturization(
   const gradient = await createSession(gradientBytes, options.threads);
   const features = built.gradientOutputs.filter((o) => o.kind !== 'summed');
   const featureNames = features.map((o) => o.output);
-  const labels = (batch: ExampleFeeds) => ({ labels: new (ort().Tensor)('int64', new BigInt64Array(batchSizeOf(batch)), [batchSizeOf(batch)]) });
+  const labelled = feeds.map((batch) => ({ ...batch, labels: new (ort().Tensor)('int64', new BigInt64Array(batchSizeOf(batch)), [batchSizeOf(batch)]) }));
   const forwardOutputs = forward.outputNames;
   // One untimed pass over every batch each: arenas, thread pools and caches settle before timing.
-  await timePass(forward, feeds, forwardOutputs, () => ({}));
-  await timePass(gradient, feeds, featureNames, labels);
+  await timePass(forward, feeds, forwardOutputs);
+  await timePass(gradient, labelled, featureNames);
   let forwardMs = Infinity;
   let gradientMs = Infinity;
-  for (let r = 0; r < (options.repeats ?? 5); r++) {
-    forwardMs = Math.min(forwardMs, await timePass(forward, feeds, forwardOutputs, () => ({})));
-    gradientMs = Math.min(gradientMs, await timePass(gradient, feeds, featureNames, labels));
+  const timingStart = process.hrtime.bigint();
+  const timedMs = () => Number(process.hrtime.bigint() - timingStart) / 1e6;
+  for (let r = 0; r < (options.repeats ?? 15) || (timedMs() < (options.minTimingMs ?? 300) && r < MAX_REPEATS); r++) {
+    forwardMs = Math.min(forwardMs, await timePass(forward, feeds, forwardOutputs));
+    gradientMs = Math.min(gradientMs, await timePass(gradient, labelled, featureNames));
   }
   await forward.release();
   await gradient.release();

@@ -15,6 +15,7 @@ import { ExampleFeeds } from './ort';
 import { findParameterUses } from './parameterUses';
 import { appendPerExampleGradients } from './perExample';
 import { probeBatchLayout } from './probe';
+import { foldForwardShapeArithmetic } from './shapeFolding';
 import { ProjectionOptions } from './projection';
 import { isDifferentiableType } from './tensorInfo';
 
@@ -94,6 +95,7 @@ export async function buildGradientModel(source: ModelProto, options: GradientMo
   if (options.perExample) {
     emit.assumeProbeShapes(probe);
     fuseDecomposedLayerNorms(emit, probe.layouts);
+    foldForwardShapeArithmetic(emit, emit.graph.node ?? []);
   }
   const graph = emit.graph;
   const forwardNodes = [...(graph.node ?? [])];

@@ -34,7 +34,7 @@ export const matMulGradient: OpGradient = {
 
     let da: string | undefined;
     if (needsGradient(0)) {
-      const full = emit.node('MatMul', [dy2, emit.transpose(b2, swapLastTwo(b2Dims.length))]);
+      const full = emit.matMul(dy2, rank, emit.transpose(b2, swapLastTwo(b2Dims.length)), b2Dims.length);
       da = unbroadcastToDims(emit, full, [...batchDims, m, k], a, a2Dims);
     }
     let db: string | undefined;
@@ -44,7 +44,7 @@ export const matMulGradient: OpGradient = {
         const gradRows = emit.node('Reshape', [dy, emit.ints([-1, n])]);
         db = emit.node('MatMul', [emit.transpose(rows, [1, 0]), gradRows]);
       } else {
-        const full = emit.node('MatMul', [emit.transpose(a2, swapLastTwo(a2Dims.length)), dy2]);
+        const full = emit.matMul(emit.transpose(a2, swapLastTwo(a2Dims.length)), a2Dims.length, dy2, rank);
         db = unbroadcastToDims(emit, full, [...batchDims, k, n], b, b2Dims);
       }
     }

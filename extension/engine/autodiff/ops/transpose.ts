@@ -1,7 +1,10 @@
 import { attributeInts } from '../../model/onnxProto';
 import { OpGradient } from '../opRule';
 
-/** Transpose back with the inverse permutation (default perm reverses the axes). */
+/**
+ * Transpose back with the inverse permutation (default perm reverses the axes); when dy is a product the
+ * backward just formed, the emitter may reorder it instead (GraphEmitter.transposeOfProduct).
+ */
 export const transposeGradient: OpGradient = {
   opType: 'Transpose',
   rule: ({ emit, node, inputs }, [dy]) => {
@@ -14,6 +17,6 @@ export const transposeGradient: OpGradient = {
     if (inverse.every((axis, i) => axis === i)) return [dy];
     const broadcast = emit.broadcastSource(dy);
     if (broadcast) return [emit.expandLater(emit.transpose(broadcast.source, inverse), inputs[0], broadcast.axes.map((a) => perm[a]).sort((a, b) => a - b))];
-    return [emit.transpose(dy, inverse)];
+    return [emit.transposeOfProduct(dy, inverse)];
   },
 };

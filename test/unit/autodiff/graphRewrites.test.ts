@@ -1,0 +1,136 @@
+/**
+ * The featurization graph's speed rewrites stay exact: shape arithmetic folded into constants (shapeFolding.ts)
+ * gives the same outputs at batch sizes the probe never saw, and a transposed product emitted as a reordered
+ * product (GraphEmitter.transposeOfProduct) matches finite differences.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import { appendBackwardGraph } from '../../../extension/engine/autodiff/backward';
+import { buildGradientModel } from '../../../extension/engine/autodiff/buildGradientModel';
+import { constantTensor, GraphEmitter } from '../../../extension/engine/autodiff/graphEmitter';
+import { createSession, ExampleFeeds, ort, OrtTensor } from '../../../extension/engine/autodiff/ort';
+import { probeBatchLayout, probeTensorInfo, selectRows } from '../../../extension/engine/autodiff/probe';
+import { gaussianArray } from '../../../extension/engine/autodiff/random';
+import { foldForwardShapeArithmetic } from '../../../extension/engine/autodiff/shapeFolding';
+import { attributeInts, decodeModel, encodeModel, ModelProto, NodeProto, OnnxDataType } from '../../../extension/engine/model/onnxProto';
+import { finiteDifferenceGradients } from './finiteDifference';
+import { BuiltOpCase } from './opCaseModel';
+import { loadReference, relativeError } from './referenceFixtures';
+import { FINITE_DIFFERENCE, TORCH_REFERENCE_RELATIVE } from './tolerances';
+
+async function runOnce(bytes: Uint8Array, feeds: ExampleFeeds, outputs?: string[]): Promise<Record<string, OrtTensor>> {
+  const session = await createSession(bytes);
+  try {
+    return await (outputs ? session.run(feeds, outputs) : session.run(feeds));
+  } finally {
+    await session.release();
+  }
+}
+
+describe('autodiff: shape arithmetic folded for featurization', () => {
+  it('the transformer computes the same outputs at a batch size the probe never saw, without its Shape chains', async () => {
+    const reference = loadReference('transformer');
+    const source = decodeModel(fs.readFileSync(reference.modelPath));
+    const probe = await probeBatchLayout(source, reference.feeds);
+    const folded = structuredClone(source);
+    const emit = new GraphEmitter(folded, probe.infos);
+    emit.assumeProbeShapes(probe);
+    const replaced = foldForwardShapeArithmetic(emit, folded.graph!.node!);
+    emit.removeDeadNodes();
+    const count = (model: ModelProto, op: string) => model.graph!.node!.filter((n) => n.opType === op).length;
+    assert.ok(replaced > 0, 'some shape inputs became constants');
+    assert.ok(count(source, 'Shape') > 0 && count(folded, 'Shape') === 0, `Shape nodes: ${count(source, 'Shape')} → ${count(folded, 'Shape')}`);
+    assert.ok(folded.graph!.node!.length < source.graph!.node!.length);
+
+    const rows = Array.from({ length: reference.batch + 4 }, (_, i) => i % reference.batch);
+    const feeds = Object.fromEntries(Object.entries(reference.feeds).map(([name, tensor]) => [name, selectRows(tensor, rows)]));
+    const want = await runOnce(encodeModel(source), feeds);
+    const got = await runOnce(encodeModel(folded), feeds);
+    for (const [name, tensor] of Object.entries(want)) {
+      assert.deepStrictEqual([...got[name].dims], [...tensor.dims], name);
+      assert.deepStrictEqual([...(got[name].data as Float32Array)], [...(tensor.data as Float32Array)], name);
+    }
+  });
+
+  it('per-example gradients of the folded featurization graph match torch on a batch smaller than the probe', async () => {
+    const reference = loadReference('transformer');
+    const expected = reference.objectives.get('crossEntropy')!;
+    const source = decodeModel(fs.readFileSync(reference.modelPath));
+    const built = await buildGradientModel(source, { loss: 'crossEntropy', labelsInput: 'labels', wrt: 'all-float-initializers', perExample: true, summedGradients: false, probeExamples: reference.feeds });
+    const rows = [0, 1, 2];
+    assert.ok(rows.length < reference.batch);
+    const feeds = Object.fromEntries(Object.entries(reference.feeds).map(([name, tensor]) => [name, selectRows(tensor, rows)]));
+    const labels = new (ort().Tensor)('int64', BigInt64Array.from(rows, (r) => expected.targets[r]), [rows.length]);
+    const results = await runOnce(encodeModel(built.model), { ...feeds, labels });
+    for (const output of built.gradientOutputs) {
+      const perExample = expected.params.get(output.param)!.perExample;
+      const size = perExample.length / reference.batch;
+      const error = relativeError(results[output.output].data as Float32Array, perExample.subarray(0, rows.length * size));
+      assert.ok(error <= TORCH_REFERENCE_RELATIVE, `${output.param}: relative error ${error.toExponential(2)}`);
+    }
+  });
+});
+
+/**
+ * x [4, 3, 2] → Transpose [1, 0, 2] → ÷ 2 → MatMul with k ([3, 2, 5], or a [2, 5] weight): the backward's
+ * dx is Transpose(dy·kᵀ ÷ 2, [1, 0, 2]), the attention dQ pattern that transposeOfProduct reorders.
+ */
+async function transposedProductCase(weightDims: number[]): Promise<{ built: BuiltOpCase; gradientNodes: NodeProto[] }> {
+  const dtype = OnnxDataType.DOUBLE;
+  const input = (name: string, dims: number[]) => ({ name, type: { tensorType: { elemType: dtype, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
+  const model: ModelProto = {
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 14 }],
+    graph: {
+      name: 'transposed-product',
+      node: [
+        { name: 'swap', opType: 'Transpose', input: ['x'], output: ['t'], attribute: [{ name: 'perm', type: 7, ints: [1, 0, 2] }] },
+        { name: 'scale', opType: 'Div', input: ['t', 'two'], output: ['d'] },
+        { name: 'product', opType: 'MatMul', input: ['d', 'k'], output: ['y'] },
+      ],
+      initializer: [constantTensor('two', dtype, [], [2])],
+      input: [input('x', [4, 3, 2]), input('k', weightDims)],
+      output: [{ name: 'y' }],
+    },
+  };
+  const tensor = (values: Float64Array, dims: number[]) => new (ort().Tensor)('float64', values, dims);
+  const feeds: ExampleFeeds = { x: tensor(gaussianArray(24, 3), [4, 3, 2]), k: tensor(gaussianArray(weightDims.reduce((a, b) => a * b, 1), 5), weightDims) };
+  const infos = await probeTensorInfo(model, feeds);
+  const gradientModel = structuredClone(model);
+  const emit = new GraphEmitter(gradientModel, infos);
+  const yDims = infos.get('y')!.dims;
+  emit.graph.input!.push(input('seed_y', yDims));
+  const backward = appendBackwardGraph(emit, new Map([['y', 'seed_y']]), ['x', 'k']);
+  const wrt = ['x', 'k'].map((name) => ({ input: name, gradient: emit.node('Identity', [backward.wrtGradients.get(name)!]) }));
+  emit.graph.output = wrt.map(({ gradient }) => ({ name: gradient }));
+  emit.removeDeadNodes();
+  const seed = tensor(gaussianArray(yDims.reduce((a, b) => a * b, 1), 7), yDims);
+  return {
+    built: { forward: encodeModel(model), gradient: encodeModel(gradientModel), feeds, wrt, seeds: [{ output: 'y', seed }] },
+    gradientNodes: gradientModel.graph!.node!.filter((n) => n.name?.startsWith('grad/')),
+  };
+}
+
+describe('autodiff: transposed products are reordered', () => {
+  for (const weightDims of [
+    [3, 2, 5],
+    [2, 5],
+  ]) {
+    it(`dx of Transpose → Div → MatMul with a [${weightDims.join(', ')}] operand matches finite differences, swapping no leading axes`, async () => {
+      const { built, gradientNodes } = await transposedProductCase(weightDims);
+      const perms = gradientNodes.filter((n) => n.opType === 'Transpose').map((n) => attributeInts(n, 'perm')?.join());
+      assert.ok(perms.includes('2,0,1'), `transposes emitted: ${perms.join(' | ')}`);
+      assert.ok(!perms.includes('1,0,2'), `transposes emitted: ${perms.join(' | ')}`);
+      const analytic = await runOnce(built.gradient, { ...built.feeds, seed_y: built.seeds[0].seed });
+      const tolerance = FINITE_DIFFERENCE.double;
+      const numeric = await finiteDifferenceGradients(built, tolerance.step);
+      for (const { input, gradient } of built.wrt) {
+        const got = analytic[gradient].data as Float64Array;
+        const want = numeric.get(input)!;
+        assert.deepStrictEqual([...analytic[gradient].dims], [...built.feeds[input].dims], `gradient of ${input} has the input's dims`);
+        const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        want.forEach((w, i) => assert.ok(Math.abs(got[i] - w) <= tolerance.absolute + tolerance.relative * scale, `${input}[${i}]: analytic ${got[i]} vs numeric ${w}`));
+      }
+    });
+  }
+});
