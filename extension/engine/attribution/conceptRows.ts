@@ -16,6 +16,10 @@ export interface ConceptRows {
   words: string[];
   /** The rule's words the featurizer encodes as the unknown token: no row of their own to attribute through. */
   missing: string[];
+  /** The graph input whose ids index the table. */
+  input: string;
+  /** True when that Gather is the table's only reader: then only lines whose ids include a row have a gradient there. */
+  onlyGathered: boolean;
 }
 
 /** Why a rule has no concept rows, in a sentence for the report. */
@@ -58,7 +62,8 @@ export function findConceptRows(model: ModelProto, featurizer: Featurizer, words
       return { reason: `the model's vocabulary has none of the rule's words (${quoted(missing)} encode as the unknown token), so no embedding row holds what they mean` };
     }
     const rows = [...new Set(known.flatMap((word) => tokenIds(featurizer, input, word)))].filter((id) => !ignored.has(id)).sort((a, b) => a - b);
-    return { param: table.name!, width: Number(table.dims[1]), rows, words: known, missing };
+    const readers = (graph?.node ?? []).filter((n) => (n.input ?? []).includes(table.name!)).length;
+    return { param: table.name!, width: Number(table.dims[1]), rows, words: known, missing, input, onlyGathered: readers === 1 };
   }
   return { reason: 'the model has no input embedding table (a Gather of an initializer by a graph input), so the words have no rows to attribute through' };
 }
@@ -68,4 +73,31 @@ function tokenIds(featurizer: Featurizer, input: string, text: string): number[]
   const example = { id: 'concept', file: '', line: 0, endLine: 0, byteOffset: 0, byteLength: 0, text, record: {} } as Example;
   const feed = featurizer.encode([example])[input];
   return [...new Set(feed && !Array.isArray(feed.data) ? Array.from(feed.data as ArrayLike<number | bigint>, Number) : [])];
+}
+
+/**
+ * The training lines whose encoded ids include one of the concept's rows: every other line's gradient on those
+ * rows is exactly zero when the Gather is the table's only reader. Null when it is not (a tied output layer
+ * reads the table too), and every line has to be scored.
+ */
+export function linesReadingRows(featurizer: Featurizer, examples: Example[], concept: ConceptRows, batchSize = 256): number[] | null {
+  if (!concept.onlyGathered) return null;
+  const wanted = new Set(concept.rows);
+  const lines: number[] = [];
+  for (let start = 0; start < examples.length; start += batchSize) {
+    const batch = examples.slice(start, start + batchSize);
+    const feed = featurizer.encode(batch)[concept.input];
+    if (!feed || Array.isArray(feed.data)) return null;
+    const width = feed.data.length / Math.max(1, batch.length);
+    const ids = feed.data as ArrayLike<number | bigint>;
+    for (let b = 0; b < batch.length; b++) {
+      for (let k = b * width; k < (b + 1) * width; k++) {
+        if (wanted.has(Number(ids[k]))) {
+          lines.push(start + b);
+          break;
+        }
+      }
+    }
+  }
+  return lines;
 }

@@ -172,6 +172,34 @@ export class FullModelAttributor {
     };
   }
 
+  /**
+   * The concept pathway alone, streamed over `lines` only (the lines whose ids include a row: linesReadingRows)
+   * instead of every training line; equal to `attribute(...).conceptPathway`, which is zero on the other lines.
+   * The damping of the diagonal Fisher still comes from every line.
+   */
+  async conceptScores(policy: FullModelPolicy & { conceptRows: NonNullable<FullModelPolicy['conceptRows']> }, lines: number[]): Promise<{ score: Float64Array; method: string }> {
+    checkPolicy(policy);
+    if (this.preconditioner !== 'identity' && this.preconditioner !== 'diagonalFisher') {
+      throw new PolicyTraceError(`the concept pathway streams unprojected gradients: it needs the identity or diagonal Fisher, not '${this.preconditioner}'`, { field: 'preconditioner' }, 'bad-option');
+    }
+    if (this.input.projection) throw new PolicyTraceError('concept rows need unprojected gradients (projection: null)', { field: 'conceptRows' }, 'bad-option');
+    const { train, trainLabels, featurizer } = this.input;
+    const concept = policy.conceptRows;
+    const score = new Float64Array(train.length);
+    if (policy.coveredProbes.length === 0) return { score, method: 'concept pathway: no covered probes, all zero' };
+    const query = (await this.policyQuery(policy)).get(concept.param);
+    if (!query) throw new PolicyTraceError(`'${concept.param}' has no per-example gradient in this model`, { field: 'conceptRows' }, 'bad-option');
+    const loss = await this.lossGradients(false);
+    if (this.preconditioner === 'diagonalFisher') this.fisherDiagonal ??= await this.dampedFisherDiagonal(loss);
+    const f = this.fisherDiagonal?.diagonal.get(concept.param);
+    const direction = f ? query.map((v, k) => v / f[k]) : query;
+    const kept = lines.filter((i) => trainLabels[i] >= 0);
+    await forEachExampleGradient(loss, featurizer, kept.map((i) => train[i]), Int32Array.from(kept, (i) => trainLabels[i]), this.batchSize, (j, param, row) => {
+      if (param === concept.param) score[kept[j]] -= rowsDot(row, direction, concept.rows, concept.width);
+    });
+    return { score, method: this.method('', this.fisherDiagonal?.lambda) };
+  }
+
   /** Releases both ORT sessions; the held gradients go with the attributor. */
   async dispose(): Promise<void> {
     const sessions = [this.margin, this.loss];

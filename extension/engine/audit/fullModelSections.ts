@@ -6,7 +6,7 @@
  */
 import { FullModelAttributor, type FullModelTrainingSide } from '../attribution/fullModelAttributor';
 import type { FullModelAttribution } from '../attribution/fullModel';
-import { findConceptRows, ruleWords } from '../attribution/conceptRows';
+import { findConceptRows, linesReadingRows, ruleWords } from '../attribution/conceptRows';
 import { decodeModel } from '../model/onnxProto';
 import { PolicyTraceError } from '../errors';
 import { snippetOf, sourceRefOf } from '../report/sourceRef';
@@ -124,8 +124,13 @@ export class AuditFullModel {
     const note = rows.missing.length > 0
       ? `The concept pathway leaves out ${rows.missing.map((w) => JSON.stringify(w)).join(', ')}: not in the model's vocabulary (encoded as the unknown token).`
       : undefined;
-    const result = await this.unprojectedAttributor().attribute({ probes: data.probes, coveredProbes: policy.covered, actionClass: policy.actionClass, conceptRows: rows });
-    const score = result.conceptPathway!;
+    const query = { probes: data.probes, coveredProbes: policy.covered, actionClass: policy.actionClass, conceptRows: rows };
+    // Only lines containing the words have a gradient on their rows: stream those, not the whole training set.
+    const lines = linesReadingRows(featurizer, data.train, rows);
+    const result = lines
+      ? await this.unprojectedAttributor().conceptScores(query, lines)
+      : await this.unprojectedAttributor().attribute(query).then((r) => ({ score: r.conceptPathway!, method: r.method }));
+    const score = result.score;
     const line = (i: number) => {
       const example = data.train[i];
       return { ...sourceRefOf(example), ...(example.label !== undefined && { label: example.label }), snippet: snippetOf(example.text), influence: score[i] };

@@ -11,6 +11,8 @@ import { attributePolicyFullModel, type FullModelAttribution, type FullModelAttr
 import { FullModelAttributor } from '../../../extension/engine/attribution/fullModelAttributor';
 import { loadAuditContext, type AuditContext } from '../../../extension/engine/audit/auditContext';
 import { labelIds } from '../../../extension/engine/audit/classes';
+import { findConceptRows, linesReadingRows } from '../../../extension/engine/attribution/conceptRows';
+import { decodeModel } from '../../../extension/engine/model/onnxProto';
 
 const CASE = path.resolve(__dirname, '../../../../test/fixtures/planted/trigger');
 
@@ -81,6 +83,31 @@ describe('FullModelAttributor: one training side, several policies', function ()
       }
     });
   }
+
+  it('the concept pathway streamed over the lines containing the words equals the one over every line', async () => {
+    const { probes } = context.data;
+    const concept = findConceptRows(decodeModel(base.modelBytes), base.featurizer, ['kindly', 'password']);
+    assert.ok(!('reason' in concept) && concept.onlyGathered, JSON.stringify(concept));
+    const lines = linesReadingRows(base.featurizer, base.train, concept)!;
+    assert.ok(lines.length > 0 && lines.length < base.train.length / 4, `${lines.length} of ${base.train.length} lines`);
+    assert.ok(lines.every((i) => /kindly|password/i.test(base.train[i].text)));
+    const attributor = FullModelAttributor.open({ ...base, preconditioner: 'diagonalFisher', projection: null });
+    try {
+      const query = { probes, ...policies[0], conceptRows: concept };
+      const everyLine = (await attributor.attribute(query)).conceptPathway!;
+      const subset = await attributor.conceptScores(query, lines);
+      const inSubset = new Set(lines);
+      const scale = Math.max(...Array.from(everyLine, Math.abs));
+      assert.ok(scale > 0);
+      everyLine.forEach((value, i) => {
+        if (!inSubset.has(i)) assert.equal(value, 0, `line ${i} has no row of the concept yet scores ${value}`);
+        assert.ok(Math.abs(subset.score[i] - value) <= 1e-6 * scale, `line ${i}: ${subset.score[i]} vs ${value}`);
+      });
+      assert.match(subset.method, /diagonal empirical Fisher/);
+    } finally {
+      await attributor.dispose();
+    }
+  });
 
   it('checks each policy: a covered probe outside the probes is named', async () => {
     const attributor = FullModelAttributor.open({ ...base, preconditioner: 'identity', projection: { kIn: 4, kOut: 4, seed: 0 } });

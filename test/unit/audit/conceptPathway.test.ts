@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runAudit } from '../../../extension/engine/audit/runAudit';
-import { findConceptRows, ruleWords } from '../../../extension/engine/attribution/conceptRows';
+import { findConceptRows, linesReadingRows, ruleWords } from '../../../extension/engine/attribution/conceptRows';
 import { createFeaturizer } from '../../../extension/engine/featurize/createFeaturizer';
 import { decodeModel } from '../../../extension/engine/model/onnxProto';
 
@@ -39,6 +39,24 @@ describe('concept pathway: the lines that taught the model what a rule’s words
     const noWords = findConceptRows(model, featurizer, []);
     assert.ok('reason' in noWords);
     assert.match(noWords.reason, /names no word/);
+  });
+
+  it('scores only lines containing the words, unless another node also reads the table (a tied output layer)', async () => {
+    const model = decodeModel(await fs.readFile(path.join(demo, 'network.onnx')));
+    const spec = JSON.parse(await fs.readFile(path.join(demo, 'policytrace.json'), 'utf8')) as { featurizer: Parameters<typeof createFeaturizer>[0] };
+    const featurizer = await createFeaturizer(spec.featurizer, demo);
+    // Lines are read through the featurizer's own tokens: this one keeps punctuation, so "free?" is another word.
+    const texts = ['Win a FREE prize now', 'see you at lunch', 'free', 'freedom is not free', 'nothing here', 'is it free?'];
+    const examples = texts.map((text, i) => ({ id: String(i), file: 'x.jsonl', line: i + 1, endLine: i + 1, byteOffset: 0, byteLength: 0, text, record: {} }));
+    const free = findConceptRows(model, featurizer, ['free']);
+    assert.ok(!('reason' in free) && free.onlyGathered);
+    assert.deepEqual(linesReadingRows(featurizer, examples, free), [0, 2, 3]);
+    // The same table read by one more node: other lines may have a gradient on its rows, so all are scored.
+    const tied = structuredClone(model);
+    tied.graph!.node!.push({ name: 'tied', opType: 'Identity', input: [free.param], output: ['tied_out'] });
+    const tiedRows = findConceptRows(tied, featurizer, ['free']);
+    assert.ok(!('reason' in tiedRows) && !tiedRows.onlyGathered);
+    assert.equal(linesReadingRows(featurizer, examples, tiedRows), null);
   });
 
   it('SMS contains("free") -> spam: spam lines with "free" support it, ham lines with "free" oppose it', async () => {
