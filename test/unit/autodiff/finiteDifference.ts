@@ -1,4 +1,5 @@
 /** Central finite differences of L = Σ_k Σ y_k·r_k with respect to every element of every differentiated input. */
+import * as assert from 'node:assert/strict';
 import { createSession, ExampleFeeds, ort, OrtTensor } from '../../../extension/engine/autodiff/ort';
 import { BuiltOpCase } from './opCaseModel';
 
@@ -37,4 +38,20 @@ export async function finiteDifferenceGradients(built: BuiltOpCase, step: number
   }
   await session.release();
   return gradients;
+}
+
+/** Asserts every analytic gradient of `built.wrt` has its input's dims and matches central finite differences. */
+export async function assertMatchesFiniteDifferences(
+  built: BuiltOpCase,
+  analytic: Record<string, OrtTensor>,
+  tolerance: { step: number; absolute: number; relative: number },
+): Promise<void> {
+  const numeric = await finiteDifferenceGradients(built, tolerance.step);
+  for (const { input, gradient } of built.wrt) {
+    const got = analytic[gradient].data as Float64Array;
+    const want = numeric.get(input)!;
+    assert.deepStrictEqual([...analytic[gradient].dims], [...built.feeds[input].dims], `gradient of ${input} has the input's dims`);
+    const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    want.forEach((w, i) => assert.ok(Math.abs(got[i] - w) <= tolerance.absolute + tolerance.relative * scale, `${input}[${i}]: analytic ${got[i]} vs numeric ${w}`));
+  }
 }
