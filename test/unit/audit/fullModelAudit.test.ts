@@ -29,7 +29,13 @@ describe('audit with full-model gradients', function () {
         options: { gradients: 'full', verify: false, bootstrap: 0 },
       }),
     );
-    const report = await runAudit({ specPath });
+    const cacheDir = path.join(work, 'cache');
+    const report = await runAudit({ specPath, cacheDir });
+    assert.deepEqual([report.gradientCache?.hits, report.gradientCache?.misses], [0, 6], 'a cold cache runs every line');
+    // A second audit reads every line's full-model gradients back and reproduces the first audit exactly.
+    const again = await runAudit({ specPath, cacheDir });
+    assert.deepEqual([again.gradientCache?.hits, again.gradientCache?.misses], [6, 0]);
+    assert.deepEqual(again.attribution!.map((a) => a.fullModel), report.attribution!.map((a) => a.fullModel));
     const byRule = (rule: string) => {
       const policy = report.policies!.policies.find((p) => p.origin === 'hypothesis' && p.rule === rule)!;
       return report.attribution!.find((a) => a.policyId === policy.id)!;
