@@ -126,6 +126,11 @@ export class GraphEmitter {
     return outputs;
   }
 
+  /** When `name` is a Mul or Div this emitter made: the tensor it scaled and by what (e.g. dy·γ of a norm's scale). */
+  scalingOf(name: string): { input: string; op: 'Mul' | 'Div'; by: string } | undefined {
+    return this.scalings.get(name);
+  }
+
   /** Re-emits a forward node (same op, domain and attributes) on new inputs: how index-tracking rules reuse Slice. */
   replay(original: NodeProto, inputs: string[]): string {
     const output = this.freshName(original.opType ?? 'replay');

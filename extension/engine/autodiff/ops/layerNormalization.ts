@@ -2,13 +2,15 @@ import { attributeFloat, attributeInt } from '../../model/onnxProto';
 import { unbroadcast } from '../broadcast';
 import { OpGradient } from '../opRule';
 import { normalizeAxis } from './axes';
+import { scaledNormInputGradient } from './layerNormalizationScaled';
 
 /**
  * LayerNormalization (opset 17) over axes [axis, rank): with x̂ = (x − μ)·r, r = 1/√(σ² + ε), g = dy·scale:
  * dx = r·(g − mean(g) − x̂·mean(g·x̂)), dscale = Σ dy·x̂ and dbias = Σ dy over the leading axes.
  * μ and r are read from the optional Mean/InvStdDev outputs when the node has them, else recomputed
  * (exporters usually omit them). With a constant unit scale and no or zero bias (the LayerNorm cores that
- * layerNormalizationPattern.ts fuses), x̂ is the output itself and g is dy.
+ * layerNormalizationPattern.ts fuses), x̂ is the output itself and g is dy; when that dy is dy·γ of the
+ * scale that follows, layerNormalizationScaled.ts folds γ into the backward's matrices.
  */
 export const layerNormalizationGradient: OpGradient = {
   opType: 'LayerNormalization',
@@ -42,7 +44,8 @@ export const layerNormalizationGradient: OpGradient = {
     }
 
     let dx: string | undefined;
-    if (needsGradient(0)) {
+    if (needsGradient(0) && unitScale) dx = scaledNormInputGradient(emit, { dy, normalized, inverseStd, axes });
+    if (needsGradient(0) && !dx) {
       const g = unitScale ? dy : emit.node('Mul', [dy, scale]);
       const projection = emit.node('Mul', [normalized, mean(emit.node('Mul', [g, normalized]))]);
       dx = emit.node('Mul', [inverseStd, emit.node('Sub', [emit.node('Sub', [g, mean(g)]), projection])]);
