@@ -57,6 +57,15 @@ export interface AppendedObjective {
 
 const MASKED = -1e30;
 
+/**
+ * The number of classes (or vocabulary entries) along `axis` of the scores, as OneHot's depth: a constant when
+ * the probe run saw it (classes do not change between batches), else read from the run-time shape.
+ */
+function classDepth(emit: GraphEmitter, scores: string, axis: number): string {
+  const size = emit.info(scores).dims[axis];
+  return size > 0 ? emit.ints([size], []) : emit.node('Gather', [emit.shape(scores), emit.ints([axis], [])], { axis: 0 });
+}
+
 export function appendObjective(emit: GraphEmitter, kind: ObjectiveKind, target: ObjectiveTarget, labels: string): AppendedObjective {
   if (kind === 'sequenceCrossEntropy' || kind === 'sequenceMargin') return appendSequenceObjective(emit, kind, target, labels);
   const z = target.tensor;
@@ -65,7 +74,7 @@ export function appendObjective(emit: GraphEmitter, kind: ObjectiveKind, target:
     throw new PolicyTraceError(`expected [batch, classes] scores, got dims [${info.dims.join(', ')}]`, { field: z }, 'bad-objective');
   }
   const dataType = info.dataType;
-  const depth = emit.node('Gather', [emit.shape(z), emit.ints([1], [])], { axis: 0 });
+  const depth = classDepth(emit, z, 1);
   const hot = emit.oneHot(labels, depth, dataType);
   const chosenSum = (t: string, keep: boolean) => emit.reduce('ReduceSum', emit.node('Mul', [t, hot]), [1], keep);
 
@@ -109,7 +118,7 @@ function appendSequenceObjective(emit: GraphEmitter, kind: 'sequenceCrossEntropy
   const scored = emit.node('Cast', [scoredFlag], { to: dataType }); // [batch, sequence], 1 where scored
   // Unscored labels (any negative id) become 0 so OneHot stays in range; their rows are zeroed by `scored`.
   const safeLabels = emit.node('Mul', [labels, emit.node('Cast', [scoredFlag], { to: OnnxDataType.INT64 })]);
-  const depth = emit.node('Gather', [emit.shape(z), emit.ints([2], [])], { axis: 0 });
+  const depth = classDepth(emit, z, 2);
   const hot = emit.oneHot(safeLabels, depth, dataType); // [batch, sequence, vocab]
   const scoredColumn = emit.unsqueeze(scored, [2]);
   if (kind === 'sequenceMargin') {
