@@ -15,6 +15,15 @@ import type { AttributePoliciesInput } from './attributePolicies';
 
 type FullModelSection = NonNullable<PolicyAttribution['fullModel']>;
 
+/**
+ * What audits use through every layer: TRAK with the true Fisher over the concatenated 16×16 LoGra projections,
+ * λ = the mean eigenvalue. Measured on the planted cases (bench rows planted.*.full.trak-trueFisher-damping1)
+ * against λ = a tenth of it: LDS vs full retraining 0.90 vs 0.86 (trigger), 0.50 vs 0.24 (sycophancy, head-only
+ * 0.48), 0.29 vs 0.29 (trigger-scratch); sycophancy AUC 0.83 vs 0.64 by relative influence; on trigger-scratch
+ * precision@60 0.60 vs 0.67 (head-only 0.52). The empirical Fisher nearly ignores lines the model already fits.
+ */
+export const AUDIT_FULL_MODEL_PRECONDITIONER = { preconditioner: 'trak', fisher: 'true', damping: 1 } as const;
+
 /** One policy as the full-model passes see it: the probes it covers and its action. */
 export interface FullModelPolicyInput {
   covered: number[];
@@ -65,11 +74,9 @@ export class AuditFullModel {
 
   private async attributeMain(policy: FullModelPolicyInput): Promise<FullModelAttribution> {
     const query = { probes: this.input.data.probes, coveredProbes: policy.covered, actionClass: policy.actionClass };
-    // TRAK (true Fisher) over the concatenated LoGra projections of every layer: on the planted trigger case it
-    // is the full-model variant that matches or beats head-only on AUC and precision@k (bench rows
-    // planted.*.full.*; the empirical Fisher nearly ignores lines the model already fits). A model whose gradient
-    // coordinates cannot be projected falls back to the diagonal Fisher on raw gradients, for the rest of the audit.
-    this.main ??= FullModelAttributor.open({ ...this.trainingSide, preconditioner: 'trak', fisher: 'true', projection: { kIn: 16, kOut: 16, seed: this.input.spec.options.seed } });
+    // A model whose gradient coordinates cannot be projected falls back to the diagonal Fisher on raw gradients,
+    // for the rest of the audit.
+    this.main ??= FullModelAttributor.open({ ...this.trainingSide, ...AUDIT_FULL_MODEL_PRECONDITIONER, projection: { kIn: 16, kOut: 16, seed: this.input.spec.options.seed } });
     try {
       return await this.main.attribute(query);
     } catch (error) {

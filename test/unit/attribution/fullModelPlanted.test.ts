@@ -9,9 +9,11 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { evaluatePlantedFullModel } from '../../../extension/engine/evaluation/plantedFullModel';
+import { AUDIT_FULL_MODEL_PRECONDITIONER } from '../../../extension/engine/audit/fullModelSections';
 
 const TRIGGER = path.resolve(__dirname, '../../../../test/fixtures/planted/trigger');
 const TRIGGER_SCRATCH = path.resolve(__dirname, '../../../../test/fixtures/planted/trigger-scratch');
+const SYCOPHANCY = path.resolve(__dirname, '../../../../test/fixtures/planted/sycophancy');
 
 describe('full-model attribution on the planted trigger case', function () {
   this.timeout(600000);
@@ -62,5 +64,24 @@ describe('full-model attribution on the planted trigger case', function () {
     // LDS against retraining from scratch is noisy (seed spread 0.32 of the subsets' spread) and low for both:
     // measured head-only 0.41, full-model 0.29. The test holds that both are positive and says which is higher.
     assert.ok(full.ldsFullRetraining! > 0.15 && result.headOnly.ldsFullRetraining! > full.ldsFullRetraining!);
+  });
+
+  it("the audit's variant (true-Fisher TRAK, λ = mean eigenvalue) against head-only on all three cases", async () => {
+    const variants = [{ ...AUDIT_FULL_MODEL_PRECONDITIONER }];
+    const trigger = await evaluatePlantedFullModel(TRIGGER, { variants, ldsSubsets: 0 });
+    const scratch = await evaluatePlantedFullModel(TRIGGER_SCRATCH, { variants, ldsSubsets: 0 });
+    const sycophancy = await evaluatePlantedFullModel(SYCOPHANCY, { variants, ldsSubsets: 0 });
+    for (const result of [trigger, scratch, sycophancy]) {
+      const [full] = result.fullModel;
+      console.log(`      ${result.case}: relative ${JSON.stringify(full.relative)} vs head-only ${JSON.stringify(result.headOnlyRelative)}; LDS vs full retraining ${full.ldsFullRetraining?.toFixed(3)} vs ${result.headOnly.ldsFullRetraining?.toFixed(3)}`);
+    }
+    // Measured: trigger 1.000 / 1.00 (as head-only), LDS 0.896 vs 0.953; scratch 0.981 / 0.60 vs 0.973 / 0.52;
+    // sycophancy LDS 0.499 vs 0.476, relative AUC 0.829 vs 0.851.
+    assert.deepEqual([trigger.fullModel[0].relative.auc, trigger.fullModel[0].relative.precisionAtK], [1, 1]);
+    assert.ok(trigger.fullModel[0].ldsFullRetraining! > 0.88 && trigger.fullModel[0].ldsFullRetraining! < trigger.headOnly.ldsFullRetraining!);
+    assert.ok(scratch.fullModel[0].relative.auc! > scratch.headOnlyRelative.auc!);
+    assert.ok(scratch.fullModel[0].relative.precisionAtK! > scratch.headOnlyRelative.precisionAtK!);
+    assert.ok(sycophancy.fullModel[0].ldsFullRetraining! > sycophancy.headOnly.ldsFullRetraining!);
+    assert.ok(sycophancy.fullModel[0].relative.auc! > 0.8 && sycophancy.fullModel[0].relative.auc! < sycophancy.headOnlyRelative.auc!);
   });
 });
