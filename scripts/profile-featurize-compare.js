@@ -17,7 +17,7 @@ const repo = path.resolve(__dirname, '..');
 const out = (p) => path.join(repo, 'out/extension/engine', p);
 const { decodeModel, encodeModel } = require(out('model/onnxProto.js'));
 const { synthesizeExampleFeeds } = require(out('autodiff/exampleFeeds.js'));
-const { buildGradientModel } = require(out('autodiff/buildGradientModel.js'));
+const { buildFeaturizationModel } = require(out('autodiff/benchmark.js'));
 const ort = require('onnxruntime-node');
 
 function parseArgs(argv) {
@@ -33,15 +33,7 @@ function parseArgs(argv) {
 
 /** The benchmark's featurization model (per-example LoGra outputs only, 16 × 16, seed 0). */
 async function buildCurrent(source, probe) {
-  const built = await buildGradientModel(source, {
-    loss: 'crossEntropy',
-    labelsInput: 'labels',
-    wrt: 'all-float-initializers',
-    perExample: true,
-    summedGradients: false,
-    projection: { kIn: 16, kOut: 16, seed: 0 },
-    probeExamples: probe,
-  });
+  const built = await buildFeaturizationModel(source, probe, { kIn: 16, kOut: 16, seed: 0 });
   return encodeModel(built.model);
 }
 

@@ -29,7 +29,7 @@ const { synthesizeExampleFeeds } = require(out('autodiff/exampleFeeds.js'));
 const objectiveModule = require(out('autodiff/objective.js'));
 const backwardModule = require(out('autodiff/backward.js'));
 const perExampleModule = require(out('autodiff/perExample.js'));
-const { buildGradientModel } = require(out('autodiff/buildGradientModel.js'));
+const { buildFeaturizationModel } = require(out('autodiff/benchmark.js'));
 const ort = require('onnxruntime-node');
 
 function parseArgs(argv) {
@@ -139,15 +139,7 @@ async function main() {
   const source = decodeModel(fs.readFileSync(options.model));
   const feedsList = Array.from({ length: options.batches }, (_, i) => synthesizeExampleFeeds(source, options.batch, i + 1));
   const marks = recordPhases();
-  const built = await buildGradientModel(source, {
-    loss: 'crossEntropy',
-    labelsInput: 'labels',
-    wrt: 'all-float-initializers',
-    perExample: true,
-    summedGradients: false,
-    projection: { kIn: options.k, kOut: options.k, seed: 0 },
-    probeExamples: feedsList[0],
-  });
+  const built = await buildFeaturizationModel(source, feedsList[0], { kIn: options.k, kOut: options.k, seed: 0 });
   const nodes = built.model.graph.node;
   const forwardTensors = new Set(source.graph.node.flatMap((n) => n.output ?? []));
   const sectionByName = new Map();

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import { buildGradientModel } from './buildGradientModel';
 import { synthesizeExampleFeeds } from './exampleFeeds';
-import { encodeModel, decodeModel } from '../model/onnxProto';
+import { encodeModel, decodeModel, ModelProto } from '../model/onnxProto';
 import { createSession, ExampleFeeds, ort, OrtSession } from './ort';
 import { ProjectionOptions } from './projection';
 
@@ -48,6 +48,16 @@ async function timePass(session: OrtSession, feeds: ExampleFeeds[], outputs: rea
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
+/** The gradient-featurization model the benchmark times (and the profile scripts inspect): per-example LoGra outputs only. */
+export function buildFeaturizationModel(
+  source: ModelProto,
+  probe: ExampleFeeds,
+  projection: ProjectionOptions,
+  loss: GradientBenchmarkOptions['loss'] = 'crossEntropy',
+): ReturnType<typeof buildGradientModel> {
+  return buildGradientModel(source, { loss, labelsInput: 'labels', wrt: 'all-float-initializers', perExample: true, summedGradients: false, projection, probeExamples: probe });
+}
+
 function batchSizeOf(batch: ExampleFeeds): number {
   return Object.values(batch)[0]?.dims[0] ?? 0;
 }
@@ -61,15 +71,7 @@ export async function benchmarkGradientFeaturization(
   const feeds = Array.isArray(batches) ? batches : Array.from({ length: batches.count }, (_, i) => synthesizeExampleFeeds(source, batches.size, i + 1));
   const projection = options.projection ?? { kIn: 16, kOut: 16, seed: 0 };
   const buildStart = process.hrtime.bigint();
-  const built = await buildGradientModel(source, {
-    loss: options.loss ?? 'crossEntropy',
-    labelsInput: 'labels',
-    wrt: 'all-float-initializers',
-    perExample: true,
-    summedGradients: false,
-    projection,
-    probeExamples: feeds[0],
-  });
+  const built = await buildFeaturizationModel(source, feeds[0], projection, options.loss);
   const gradientBytes = encodeModel(built.model);
   const buildMs = Number(process.hrtime.bigint() - buildStart) / 1e6;
 

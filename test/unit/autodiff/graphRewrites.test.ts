@@ -5,27 +5,17 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
-import { appendBackwardGraph } from '../../../extension/engine/autodiff/backward';
 import { buildGradientModel } from '../../../extension/engine/autodiff/buildGradientModel';
 import { constantTensor, GraphEmitter } from '../../../extension/engine/autodiff/graphEmitter';
-import { createSession, ExampleFeeds, ort, OrtTensor } from '../../../extension/engine/autodiff/ort';
-import { probeBatchLayout, probeTensorInfo, selectRows } from '../../../extension/engine/autodiff/probe';
-import { gaussianArray } from '../../../extension/engine/autodiff/random';
+import { ort } from '../../../extension/engine/autodiff/ort';
+import { probeBatchLayout, selectRows } from '../../../extension/engine/autodiff/probe';
 import { foldForwardShapeArithmetic } from '../../../extension/engine/autodiff/shapeFolding';
 import { attributeInts, decodeModel, encodeModel, ModelProto, NodeProto, OnnxDataType } from '../../../extension/engine/model/onnxProto';
 import { assertMatchesFiniteDifferences } from './finiteDifference';
+import { buildBackwardCase, doubleInput, doubleTensor, runOnce } from './backwardCase';
 import { BuiltOpCase } from './opCaseModel';
 import { loadReference, relativeError } from './referenceFixtures';
 import { FINITE_DIFFERENCE, TORCH_REFERENCE_RELATIVE } from './tolerances';
-
-async function runOnce(bytes: Uint8Array, feeds: ExampleFeeds, outputs?: string[]): Promise<Record<string, OrtTensor>> {
-  const session = await createSession(bytes);
-  try {
-    return await (outputs ? session.run(feeds, outputs) : session.run(feeds));
-  } finally {
-    await session.release();
-  }
-}
 
 describe('autodiff: shape arithmetic folded for featurization', () => {
   it('the transformer computes the same outputs at a batch size the probe never saw, without its Shape chains', async () => {
@@ -77,7 +67,6 @@ describe('autodiff: shape arithmetic folded for featurization', () => {
  */
 async function transposedProductCase(weightDims: number[]): Promise<{ built: BuiltOpCase; gradientNodes: NodeProto[] }> {
   const dtype = OnnxDataType.DOUBLE;
-  const input = (name: string, dims: number[]) => ({ name, type: { tensorType: { elemType: dtype, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
   const model: ModelProto = {
     irVersion: 8,
     opsetImport: [{ domain: '', version: 14 }],
@@ -89,26 +78,11 @@ async function transposedProductCase(weightDims: number[]): Promise<{ built: Bui
         { name: 'product', opType: 'MatMul', input: ['d', 'k'], output: ['y'] },
       ],
       initializer: [constantTensor('two', dtype, [], [2])],
-      input: [input('x', [4, 3, 2]), input('k', weightDims)],
+      input: [doubleInput('x', [4, 3, 2]), doubleInput('k', weightDims)],
       output: [{ name: 'y' }],
     },
   };
-  const tensor = (values: Float64Array, dims: number[]) => new (ort().Tensor)('float64', values, dims);
-  const feeds: ExampleFeeds = { x: tensor(gaussianArray(24, 3), [4, 3, 2]), k: tensor(gaussianArray(weightDims.reduce((a, b) => a * b, 1), 5), weightDims) };
-  const infos = await probeTensorInfo(model, feeds);
-  const gradientModel = structuredClone(model);
-  const emit = new GraphEmitter(gradientModel, infos);
-  const yDims = infos.get('y')!.dims;
-  emit.graph.input!.push(input('seed_y', yDims));
-  const backward = appendBackwardGraph(emit, new Map([['y', 'seed_y']]), ['x', 'k']);
-  const wrt = ['x', 'k'].map((name) => ({ input: name, gradient: emit.node('Identity', [backward.wrtGradients.get(name)!]) }));
-  emit.graph.output = wrt.map(({ gradient }) => ({ name: gradient }));
-  emit.removeDeadNodes();
-  const seed = tensor(gaussianArray(yDims.reduce((a, b) => a * b, 1), 7), yDims);
-  return {
-    built: { forward: encodeModel(model), gradient: encodeModel(gradientModel), feeds, wrt, seeds: [{ output: 'y', seed }] },
-    gradientNodes: gradientModel.graph!.node!.filter((n) => n.name?.startsWith('grad/')),
-  };
+  return buildBackwardCase(model, { x: doubleTensor([4, 3, 2], 3), k: doubleTensor(weightDims, 5) }, ['x', 'k']);
 }
 
 describe('autodiff: transposed products are reordered', () => {

@@ -4,14 +4,12 @@
  * must actually replace the general rule's ReduceMeans.
  */
 import * as assert from 'assert';
-import { appendBackwardGraph } from '../../../extension/engine/autodiff/backward';
-import { constantTensor, GraphEmitter } from '../../../extension/engine/autodiff/graphEmitter';
-import { createSession, ExampleFeeds, ort, OrtTensor } from '../../../extension/engine/autodiff/ort';
-import { probeTensorInfo } from '../../../extension/engine/autodiff/probe';
+import { constantTensor } from '../../../extension/engine/autodiff/graphEmitter';
 import { MAX_FOLDED_FEATURES } from '../../../extension/engine/autodiff/ops/layerNormalizationScaled';
 import { gaussianArray } from '../../../extension/engine/autodiff/random';
-import { encodeModel, ModelProto, NodeProto, OnnxDataType } from '../../../extension/engine/model/onnxProto';
+import { ModelProto, NodeProto, OnnxDataType } from '../../../extension/engine/model/onnxProto';
 import { assertMatchesFiniteDifferences } from './finiteDifference';
+import { buildBackwardCase, doubleInput, doubleTensor, runOnce } from './backwardCase';
 import { BuiltOpCase } from './opCaseModel';
 import { FINITE_DIFFERENCE } from './tolerances';
 
@@ -24,7 +22,6 @@ const FEATURES = 5;
 async function scaledNormCase(gammaDims: number[], meanPool: boolean, features = FEATURES): Promise<{ built: BuiltOpCase; gradientNodes: NodeProto[] }> {
   const X_DIMS = [4, 3, features];
   const dtype = OnnxDataType.DOUBLE;
-  const input = (name: string, dims: number[]) => ({ name, type: { tensorType: { elemType: dtype, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
   const model: ModelProto = {
     irVersion: 8,
     opsetImport: [{ domain: '', version: 17 }],
@@ -37,36 +34,11 @@ async function scaledNormCase(gammaDims: number[], meanPool: boolean, features =
         ...(meanPool ? [{ name: 'pool', opType: 'ReduceMean', input: ['shifted'], output: ['y'], attribute: [{ name: 'axes', type: 7, ints: [1] }, { name: 'keepdims', type: 2, i: 0 }] }] : []),
       ],
       initializer: [constantTensor('ones', dtype, [features], new Array<number>(features).fill(1)), constantTensor('beta', dtype, [features], gaussianArray(features, 11))],
-      input: [input('x', X_DIMS), input('gamma', gammaDims)],
+      input: [doubleInput('x', X_DIMS), doubleInput('gamma', gammaDims)],
       output: [{ name: 'y' }],
     },
   };
-  const tensor = (values: Float64Array, dims: number[]) => new (ort().Tensor)('float64', values, dims);
-  const size = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
-  const feeds: ExampleFeeds = { x: tensor(gaussianArray(size(X_DIMS), 3), X_DIMS), gamma: tensor(gaussianArray(size(gammaDims), 5), gammaDims) };
-  const infos = await probeTensorInfo(model, feeds);
-  const gradientModel = structuredClone(model);
-  const emit = new GraphEmitter(gradientModel, infos);
-  const yDims = infos.get('y')!.dims;
-  emit.graph.input!.push(input('seed_y', yDims));
-  const backward = appendBackwardGraph(emit, new Map([['y', 'seed_y']]), ['x', 'gamma']);
-  const wrt = ['x', 'gamma'].map((name) => ({ input: name, gradient: emit.node('Identity', [backward.wrtGradients.get(name)!]) }));
-  emit.graph.output = wrt.map(({ gradient }) => ({ name: gradient }));
-  emit.removeDeadNodes();
-  const seed = tensor(gaussianArray(size(yDims), 7), yDims);
-  return {
-    built: { forward: encodeModel(model), gradient: encodeModel(gradientModel), feeds, wrt, seeds: [{ output: 'y', seed }] },
-    gradientNodes: gradientModel.graph!.node!.filter((n) => n.name?.startsWith('grad/')),
-  };
-}
-
-async function runOnce(bytes: Uint8Array, feeds: ExampleFeeds): Promise<Record<string, OrtTensor>> {
-  const session = await createSession(bytes);
-  try {
-    return await session.run(feeds);
-  } finally {
-    await session.release();
-  }
+  return buildBackwardCase(model, { x: doubleTensor(X_DIMS, 3), gamma: doubleTensor(gammaDims, 5) }, ['x', 'gamma']);
 }
 
 describe('autodiff: a LayerNorm core scaled by γ has one fused backward', () => {
