@@ -16,7 +16,7 @@ import type { Featurizer } from '../featurize/featurizer';
 import type { ProjectionOptions } from '../autodiff/projection';
 import { GradientCache } from '../cache/gradientCache';
 import { cacheKey, sha256Hex } from '../cache/contentHash';
-import { rowHashes } from '../audit/cachedForward';
+import { encodedInputHashes } from '../cache/inputHashes';
 import { PolicyTraceError } from '../errors';
 import { forEachExampleGradient, type PerExampleGradientModel } from './fullModelGradients';
 import { gradientLayout, MAX_MATRIX_ENTRIES, type GradientLayout, type GradientMatrix } from './fullModelMatrix';
@@ -85,8 +85,7 @@ export async function cachedClassGradients(
   const width = classCount * (1 + layout.dim);
   const blocks = layout.blocks.map((b) => `${b.param}:${b.size}`);
   const cache = GradientCache.open(cacheOptions.dir, cacheKey(sha256Hex(cacheOptions.modelBytes), { kind: 'class-loss-gradients', projection: cacheOptions.projection ?? null, classCount, blocks }));
-  const hashes: string[] = [];
-  for (let start = 0; start < examples.length; start += batchSize) hashes.push(...rowHashes(featurizer.encode(examples.slice(start, start + batchSize))));
+  const hashes = encodedInputHashes(featurizer, examples, batchSize);
   const cached = hashes.map((hash) => cache.get(hash));
   const firstHit = cached.findIndex((vector) => vector !== undefined && vector.length === width);
   const rerun = cached.flatMap((vector, i) => (vector === undefined || vector.length !== width || i === firstHit ? [i] : []));

@@ -268,9 +268,10 @@ export class FullModelAttributor {
       throw new PolicyTraceError(`'${concept.param}' has no per-example gradient in this model`, { field: 'conceptRows' }, 'bad-option');
     }
     const conceptPathway = concept ? new Float64Array(train.length) : undefined;
+    // Self-influences are kept only once a pass has completed: an interrupted pass must not leave partial sums.
     const firstPass = !this.selfInfluence;
-    const selfInfluence = (this.selfInfluence ??= new Float64Array(train.length));
-    const squaredNorms = (this.squaredNorms ??= new Float64Array(train.length));
+    const selfInfluence = this.selfInfluence ?? new Float64Array(train.length);
+    const squaredNorms = this.squaredNorms ?? new Float64Array(train.length);
     await forEachExampleGradient(loss, featurizer, train, trainLabels, this.batchSize, (i, param, row) => {
       const q = direction.get(param);
       if (trainLabels[i] < 0 || !q) return;
@@ -281,6 +282,8 @@ export class FullModelAttributor {
       }
       if (concept && param === concept.param) conceptPathway![i] -= rowsDot(row, q, concept.rows, concept.width);
     });
+    this.selfInfluence = selfInfluence;
+    this.squaredNorms = squaredNorms;
     return conceptPathway;
   }
 

@@ -10,7 +10,8 @@ import type { Example } from '../data/example';
 import type { Featurizer } from '../featurize/featurizer';
 import { GradientCache } from '../cache/gradientCache';
 import { cacheKey, sha256Hex } from '../cache/contentHash';
-import type { FeedTensor, Feeds, OutputTensor, Outputs } from '../runner/feeds';
+import { encodedInputHashes } from '../cache/inputHashes';
+import type { Feeds, OutputTensor, Outputs } from '../runner/feeds';
 import type { ModelRunner, RunOptions } from '../runner/modelRunner';
 
 export interface ForwardCacheStats {
@@ -39,8 +40,7 @@ const TOLERANCE = 1e-5;
 export async function runCached(input: CachedRunInput): Promise<{ outputs: Outputs; stats: ForwardCacheStats }> {
   const { runner, examples, featurizer, batchSize } = input;
   const cache = GradientCache.open(input.cacheDir, cacheKey(sha256Hex(input.modelBytes), { kind: 'forward-outputs', outputs: input.outputs }));
-  const hashes: string[] = [];
-  for (let start = 0; start < examples.length; start += batchSize) hashes.push(...rowHashes(featurizer.encode(examples.slice(start, start + batchSize))));
+  const hashes = encodedInputHashes(featurizer, examples, batchSize);
 
   const cached = hashes.map((hash) => cache.get(hash));
   const firstHit = cached.findIndex((vector) => vector !== undefined);
@@ -88,22 +88,6 @@ export async function runCached(input: CachedRunInput): Promise<{ outputs: Outpu
   });
   const hits = trusted ? cached.filter((v, i) => v !== undefined && i !== firstHit).length : 0;
   return { outputs, stats: { folder: cache.folder, hits, misses: examples.length - hits, warnings } };
-}
-
-/** sha256 of each example's row across every input tensor, in input-name order. */
-export function rowHashes(feeds: Feeds): string[] {
-  const names = Object.keys(feeds).sort();
-  const rows = feeds[names[0]]?.dims[0] ?? 0;
-  return Array.from({ length: rows }, (_, r) => sha256Hex(names.map((name) => `${name}:${rowText(feeds[name], r)}`).join('\u0000')));
-}
-
-function rowText(tensor: FeedTensor, row: number): string {
-  const rows = tensor.dims[0] ?? 1;
-  const width = tensor.data.length / Math.max(1, rows);
-  const shape = tensor.dims.slice(1).join('x');
-  if (Array.isArray(tensor.data)) return `${shape}|${JSON.stringify(tensor.data.slice(row * width, (row + 1) * width))}`;
-  const view = tensor.data.subarray(row * width, (row + 1) * width);
-  return `${tensor.type}|${shape}|${Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64')}`;
 }
 
 function widthOf(tensor: OutputTensor | undefined): number {
