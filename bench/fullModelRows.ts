@@ -40,6 +40,10 @@ export async function fullModelRows(repoRoot: string): Promise<BenchRow[]> {
         // Full minus head-only with its 95% paired-bootstrap interval over the retrained subsets.
         ldsVsFullRetrainingMinusHeadOnly: differenceText(run.ldsFullRetrainingMinusHeadOnly),
         fullRetrainingNoiseToSignal: rounded(result.fullRetrainingNoiseToSignal, 3),
+        fullRetrainingLdsCeiling: rounded(result.fullRetrainingLdsCeiling, 3),
+        poisonIndicatorLdsVsFullRetraining: rounded(result.poisonIndicatorLdsFullRetraining, 3),
+        // Head-only + weight × this run's feature pathway: LDS vs full retraining, minus head-only's [95% interval].
+        headOnlyPlusFeaturePathway: run.headOnlyPlusFeaturePathway?.map((mix) => `×${mix.weight}: ${mix.ldsFullRetraining.toFixed(3)} (${differenceText(mix.minusHeadOnly)})`).join('; ') ?? null,
         featurePathwayShare: round(run.featurePathwayShare, 3),
         poisonOutputPathway: rounded(run.poisonOutputPathway, 2),
         poisonFeaturePathway: rounded(run.poisonFeaturePathway, 2),

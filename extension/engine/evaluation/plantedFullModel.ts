@@ -6,6 +6,8 @@
  * are comparable, but that target favours head-only attribution. Where the case ships full_retrain_lds.json (every
  * layer retrained by torch on 100 random halves, fullRetrainLds.ts) both are also scored against full retraining.
  * Each attribution is scored twice: ordered by influence, and by relative influence (the audit's default order).
+ * Against full retraining each run also scores head-only plus a few weights of its feature pathway (pathwayMix.ts),
+ * and the case reports the LDS ceiling its retraining noise allows and a 0/1 poison indicator's LDS.
  */
 import { promises as fs } from 'node:fs';
 import {
@@ -23,6 +25,7 @@ import type { FisherKind } from '../attribution/trakProjected';
 import { SeededRandom } from '../linalg/rng';
 import { loadPlantedCase } from './plantedCase';
 import { loadFullRetrainLds, type LdsDifference } from './fullRetrainLds';
+import { headOnlyPlusFeaturePathway, ldsCeiling, type PathwayMix } from './pathwayMix';
 
 export interface PlantedScores {
   auc: number | null;
@@ -66,6 +69,8 @@ export interface FullModelPlantedRun extends PlantedScores {
   variant: string;
   /** LDS against full retraining, this run minus head-only, with its 95% paired-bootstrap interval (null without the truth). */
   ldsFullRetrainingMinusHeadOnly: LdsDifference | null;
+  /** Head-only influence plus a few weights of this run's feature pathway, against full retraining (pathwayMix.ts). */
+  headOnlyPlusFeaturePathway: PathwayMix[] | null;
   relative: RankingScores;
   preconditioner: FullModelPreconditionerKind;
   /** Σ over the poison lines of each pathway's influence (null for the clean control). */
@@ -93,6 +98,10 @@ export interface PlantedFullModelEvaluation {
   ldsFullRetrainingTarget: string | null;
   /** Seed-to-seed spread of the fully retrained strength over its spread across subsets (LDS's noise floor). */
   fullRetrainingNoiseToSignal: number | null;
+  /** About the highest LDS the retrainings' seed noise allows (√(1 − noise/signal²)). */
+  fullRetrainingLdsCeiling: number | null;
+  /** LDS of a 0/1 indicator of the poison lines against full retraining: "just find the poison" scores this. */
+  poisonIndicatorLdsFullRetraining: number | null;
 }
 
 export interface PlantedFullModelOptions {
@@ -185,6 +194,7 @@ export async function evaluatePlantedFullModel(caseDir: string, options: Planted
         preconditioner: variant.preconditioner,
         ...score(result.influence),
         ldsFullRetrainingMinusHeadOnly: fullLds ? fullLds.compare(result.influence, headInfluence) : null,
+        headOnlyPlusFeaturePathway: fullLds ? headOnlyPlusFeaturePathway(headInfluence, result.featurePathway, fullLds) : null,
         relative: ranked(result.relativeInfluence),
         poisonOutputPathway: poisonSum(result.outputPathway),
         poisonFeaturePathway: poisonSum(result.featurePathway),
@@ -205,6 +215,8 @@ export async function evaluatePlantedFullModel(caseDir: string, options: Planted
       fullModel,
       ldsFullRetrainingTarget: fullLds?.target ?? null,
       fullRetrainingNoiseToSignal: fullLds?.noiseToSignal ?? null,
+      fullRetrainingLdsCeiling: fullLds ? ldsCeiling(fullLds.noiseToSignal) : null,
+      poisonIndicatorLdsFullRetraining: fullLds && poison.size > 0 ? fullLds.score(Float64Array.from(isPoison, Number)) : null,
       ldsTarget: `Spearman between Σ influence over ${subsets} random 50% subsets (seed ${LDS_SEED}) and the policy strength after retraining the head only (exact, l2 = ${l2})`,
     };
   } finally {

@@ -83,5 +83,22 @@ describe('full-model attribution on the planted trigger case', function () {
     assert.ok(scratch.fullModel[0].relative.precisionAtK! > scratch.headOnlyRelative.precisionAtK!);
     assert.ok(sycophancy.fullModel[0].ldsFullRetraining! > sycophancy.headOnly.ldsFullRetraining!);
     assert.ok(sycophancy.fullModel[0].relative.auc! > 0.8 && sycophancy.fullModel[0].relative.auc! < sycophancy.headOnlyRelative.auc!);
+
+    // Why the LDS of every full-model variant stays at or below head-only's: adding this run's feature pathway to
+    // head-only influence, at a tenth, three tenths or all of its scale, never lifts LDS above head-only's interval
+    // (measured differences: trigger +0.002, −0.004, −0.064; scratch −0.009, −0.015, −0.075; sycophancy ≤ −0.29:
+    // the joint TRAK's feature pathway is large and offset by its output pathway there). The retrainings' seed noise
+    // is not what stops it: the ceilings are 0.99, 0.95 and 0.96 against head-only's 0.95, 0.41 and 0.48.
+    for (const result of [trigger, scratch, sycophancy]) {
+      const mixes = result.fullModel[0].headOnlyPlusFeaturePathway!;
+      console.log(`      ${result.case}: ceiling ${result.fullRetrainingLdsCeiling!.toFixed(3)}, poison indicator ${result.poisonIndicatorLdsFullRetraining!.toFixed(3)}, head-only + feature pathway ${mixes.map((m) => `×${m.weight} ${m.minusHeadOnly.difference.toFixed(3)} [${m.minusHeadOnly.low.toFixed(3)}, ${m.minusHeadOnly.high.toFixed(3)}]`).join(', ')}`);
+      assert.deepEqual(mixes.map((m) => m.weight), [0.1, 0.3, 1]);
+      for (const mix of mixes) assert.ok(mix.minusHeadOnly.low < 0, `${result.case} ×${mix.weight}: ${JSON.stringify(mix.minusHeadOnly)}`);
+      assert.ok(result.fullRetrainingLdsCeiling! > 0.94 && result.fullRetrainingLdsCeiling! > result.headOnly.ldsFullRetraining!);
+    }
+    // A 0/1 indicator of the poison lines (measured 0.669, 0.465, 0.077) is below head-only on the LP-FT cases:
+    // the retrained strength depends on far more than how much poison a half keeps.
+    assert.ok(trigger.poisonIndicatorLdsFullRetraining! < trigger.headOnly.ldsFullRetraining!);
+    assert.ok(sycophancy.poisonIndicatorLdsFullRetraining! < 0.2);
   });
 });
