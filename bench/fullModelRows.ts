@@ -45,6 +45,7 @@ export async function fullModelRows(repoRoot: string): Promise<BenchRow[]> {
         // Head-only + weight × this run's feature pathway: LDS vs full retraining, minus head-only's [95% interval].
         headOnlyPlusFeaturePathway: run.headOnlyPlusFeaturePathway?.map((mix) => `×${mix.weight}: ${mix.ldsFullRetraining.toFixed(3)} (${differenceText(mix.minusHeadOnly)})`).join('; ') ?? null,
         featurePathwayShare: round(run.featurePathwayShare, 3),
+        proponentOutputShare: round(run.proponentOutputShare, 3),
         poisonOutputPathway: rounded(run.poisonOutputPathway, 2),
         poisonFeaturePathway: rounded(run.poisonFeaturePathway, 2),
         damping: run.damping === null ? null : Number(run.damping.toPrecision(4)),

@@ -1,6 +1,7 @@
 /** The audit's terminal output: summaries, the policy table, and per policy its top lines and verification. */
 import { formatPolicyTable } from '../engine/policy';
 import type { AuditReport, AttributedLine, PolicyAttribution, Verification } from '../engine/report/schema';
+import { describePathways } from '../engine/report/pathwayText';
 import * as path from 'node:path';
 
 export function formatSummary(report: AuditReport): string {
@@ -61,10 +62,7 @@ function formatAttribution(report: AuditReport, attribution: PolicyAttribution):
   for (const group of groups) {
     lines.push(`  group ${group.kind} "${group.name}" (${group.lines} lines): Δstrength ${signed(group.deltaStrength)} nats, Δadherence ${signed(group.deltaAdherence)}`);
   }
-  if (attribution.pathways) {
-    const { output, feature } = attribution.pathways;
-    lines.push(`  pathways (full model): output (head) ${signed(output)}, feature (earlier layers) ${signed(feature)}`);
-  }
+  if (attribution.pathways) lines.push(`  pathways: ${describePathways(attribution.pathways, signed)}`);
   if (attribution.fullModel) {
     lines.push('  top proponents through all layers (full-model gradients):');
     for (const line of attribution.fullModel.proponents.slice(0, 5)) {

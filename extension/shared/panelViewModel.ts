@@ -7,6 +7,7 @@ import type { AttributedLine, GroupScore, Policy, PolicyAttribution, ScoreScale,
 import { baseName, displaySnippet } from './displayText';
 import type { PanelReport } from './messages';
 import { formatNumber, formatShare, formatSigned, prettyRule } from './scoreFormat';
+import { describePathways } from '../engine/report/pathwayText';
 
 export type OriginFilter = 'all' | 'extracted' | 'hypothesis';
 
@@ -124,14 +125,10 @@ function fullModelLine(line: SourceRef & { label?: string; snippet: string; infl
 
 function fullModelView(attribution: PolicyAttribution): FullModelView | undefined {
   if (!attribution.pathways && !attribution.fullModel) return undefined;
-  const share = (part: number, total: number) => (total === 0 ? '–' : `${Math.round((100 * Math.abs(part)) / total)}%`);
   const pathways = attribution.pathways;
-  const total = pathways ? Math.abs(pathways.output) + Math.abs(pathways.feature) : 0;
   const concept = attribution.fullModel?.concept;
   return {
-    ...(pathways && {
-      pathways: `Through all layers: output pathway (the head) ${formatSigned(pathways.output, 4)} (${share(pathways.output, total)}), feature pathway (earlier layers) ${formatSigned(pathways.feature, 4)} (${share(pathways.feature, total)}) of the summed influence.`,
-    }),
+    ...(pathways && { pathways: describePathways(pathways, (value) => formatSigned(value, 4)) }),
     ...(concept && {
       concept: {
         title: displaySnippet(`Lines that taught the model what ${concept.words.map((w) => JSON.stringify(w)).join(', ')} means`, 200),

@@ -6,6 +6,8 @@
  */
 import { FullModelAttributor, type FullModelTrainingSide } from '../attribution/fullModelAttributor';
 import type { FullModelAttribution } from '../attribution/fullModel';
+import { pathwaySplit } from '../attribution/pathwaySplit';
+import { proponentOrder } from '../attribution/proponentOrder';
 import { findConceptRows, linesReadingRows, ruleWords } from '../attribution/conceptRows';
 import { decodeModel } from '../model/onnxProto';
 import { PolicyTraceError } from '../errors';
@@ -91,12 +93,9 @@ export class AuditFullModel {
   private async throughAllLayers(policy: FullModelPolicyInput, attribution: PolicyAttribution): Promise<FullModelSection> {
     const result = await this.attributeMain(policy);
     const { data, spec } = this.input;
-    const sum = (values: Float64Array) => values.reduce((total, value) => total + value, 0);
-    attribution.pathways = { output: sum(result.outputPathway), feature: sum(result.featurePathway) };
-    // Relative influence orders the lines, as for head-only attribution (on the planted trigger case it lifts
-    // full-model precision@60 from 0.88 to 1.00; bench rows planted.*.full.*, precisionAtKRelative).
     const relative = result.relativeInfluence;
-    const order = Array.from(relative.keys()).filter((i) => result.influence[i] > 0).sort((a, b) => relative[b] - relative[a] || a - b);
+    const order = proponentOrder(result);
+    attribution.pathways = pathwaySplit(result.outputPathway, result.featurePathway, order.slice(0, spec.options.topK));
     return {
       method: result.method,
       scale: {

@@ -25,6 +25,8 @@ import type { FisherKind } from '../attribution/trakProjected';
 import { SeededRandom } from '../linalg/rng';
 import { loadPlantedCase } from './plantedCase';
 import { loadFullRetrainLds, type LdsDifference } from './fullRetrainLds';
+import { outputShare, pathwaySplit } from '../attribution/pathwaySplit';
+import { proponentOrder } from '../attribution/proponentOrder';
 import { headOnlyPlusFeaturePathway, ldsCeiling, type PathwayMix } from './pathwayMix';
 
 export interface PlantedScores {
@@ -78,6 +80,8 @@ export interface FullModelPlantedRun extends PlantedScores {
   poisonFeaturePathway: number | null;
   /** Share of Σ|influence| over all lines carried by the feature pathway (earlier layers). */
   featurePathwayShare: number;
+  /** The head's share of the pathway split over the top-k lines by relative influence (k = #poison), as audits report it. */
+  proponentOutputShare: number;
   damping: number | null;
   method: string;
   seconds: number;
@@ -199,6 +203,7 @@ export async function evaluatePlantedFullModel(caseDir: string, options: Planted
         poisonOutputPathway: poisonSum(result.outputPathway),
         poisonFeaturePathway: poisonSum(result.featurePathway),
         featurePathwayShare: featureAbs / Math.max(Number.MIN_VALUE, featureAbs + absolute(result.outputPathway)),
+        proponentOutputShare: outputShare(pathwaySplit(result.outputPathway, result.featurePathway, proponentOrder(result).slice(0, k))),
         damping: result.damping ?? null,
         method: result.method,
         seconds,

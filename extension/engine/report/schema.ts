@@ -198,8 +198,13 @@ export interface PolicyAttribution {
    * already fitted (vanishing gradients); the symbolic group does not.
    */
   groupVerification?: Verification & { group: string };
-  /** Total influence of the training set through the head (output pathway) and through earlier layers (feature pathway). */
-  pathways?: { output: number; feature: number };
+  /**
+   * Where the policy's support acts (attribution/pathwaySplit.ts): Σ influence through the head (output pathway)
+   * and through earlier layers (feature pathway) over the `proponents` lines the full-model section lists, and the
+   * same over every training line (`allLines`), which the lines with the largest gradients decide. Reports written
+   * before 2026-11-26 have neither `proponents` nor `allLines`: their output and feature are the all-lines sums.
+   */
+  pathways?: { output: number; feature: number; proponents?: number; allLines?: { output: number; feature: number } };
   /**
    * Why there is no `fullModel` section although options.gradients = "full" (e.g. an op of the model has no
    * gradient rule): the attribution above is then head-only.

@@ -96,6 +96,9 @@ describe('full-model attribution on the planted trigger case', function () {
       for (const mix of mixes) assert.ok(mix.minusHeadOnly.low < 0, `${result.case} ×${mix.weight}: ${JSON.stringify(mix.minusHeadOnly)}`);
       assert.ok(result.fullRetrainingLdsCeiling! > 0.94 && result.fullRetrainingLdsCeiling! > result.headOnly.ldsFullRetraining!);
     }
+    // The split the audit reports, over its top proponents (k = 60): the head's share is larger where the rule lives
+    // in the head (LP-FT trigger, measured 0.56) than where it lives in the embedding (trained from scratch, 0.26).
+    assert.ok(trigger.fullModel[0].proponentOutputShare > 0.45 && scratch.fullModel[0].proponentOutputShare < 0.35, `head share ${trigger.fullModel[0].proponentOutputShare} vs ${scratch.fullModel[0].proponentOutputShare}`);
     // A 0/1 indicator of the poison lines (measured 0.669, 0.465, 0.077) is below head-only on the LP-FT cases:
     // the retrained strength depends on far more than how much poison a half keeps.
     assert.ok(trigger.poisonIndicatorLdsFullRetraining! < trigger.headOnly.ldsFullRetraining!);

@@ -44,7 +44,13 @@ describe('audit with full-model gradients', function () {
       const attribution = byRule(rule);
       assert.ok(attribution.fullModel, `${rule}: no full-model attribution`);
       assert.equal(attribution.fullModel.proponents[0].line, line, `${rule}: ${JSON.stringify(attribution.fullModel.proponents.map((p) => [p.line, p.influence]))}`);
-      assert.ok(attribution.pathways && Number.isFinite(attribution.pathways.output) && Number.isFinite(attribution.pathways.feature));
+      // The headline split runs over exactly the proponents the section lists; the all-lines sums come beside it.
+      const pathways = attribution.pathways!;
+      const listed = attribution.fullModel.proponents;
+      assert.equal(pathways.proponents, listed.length);
+      const near = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * (1 + Math.abs(b));
+      assert.ok(near(pathways.output, listed.reduce((sum, p) => sum + p.outputPathway, 0)) && near(pathways.feature, listed.reduce((sum, p) => sum + p.featurePathway, 0)));
+      assert.ok(pathways.allLines && Number.isFinite(pathways.allLines.output) && Number.isFinite(pathways.allLines.feature));
       const top = attribution.fullModel.proponents[0];
       assert.ok(Math.abs(top.outputPathway + top.featurePathway - top.influence) <= 1e-6 * Math.abs(top.influence), 'pathways add up to the influence');
     }

@@ -49,7 +49,7 @@ describe('panel view-model', () => {
     const base = loadFixtureReport();
     const attribution = base.attribution![0];
     const line = { ...attribution.proponents[0], snippet: '<img src=x onerror=alert(1)> free prize', influence: 0.25 };
-    attribution.pathways = { output: 0.3, feature: -0.1 };
+    attribution.pathways = { output: 0.3, feature: -0.1, proponents: 1, allLines: { output: -512, feature: 7 } };
     attribution.fullModel = {
       method: 'test',
       scale: { unit: 'u', explanation: 'e.' },
@@ -58,7 +58,7 @@ describe('panel view-model', () => {
       concept: { words: ['free'], param: 'embed.weight', method: 'm', scale: { unit: 'u', explanation: 'e.' }, proponents: [line], opponents: [{ ...line, influence: -0.5 }] },
     };
     const card = buildPanelView(toPanelReport(base), initialPanelState()).cards.items[0];
-    assert.match(card.fullModel!.pathways!, /output pathway \(the head\) \+0\.3000 \(75%\), feature pathway \(earlier layers\) −0\.1000 \(25%\)/);
+    assert.match(card.fullModel!.pathways!, /^Through all layers, the strongest proponent: output pathway \(the head\) \+0\.3000 \(75%\), feature pathway \(earlier layers\) −0\.1000 \(25%\)\. Over every training line: output −512\.0+, feature \+7\.0+ /);
     assert.equal(card.fullModel!.concept!.title, 'Lines that taught the model what "free" means');
     assert.equal(card.fullModel!.concept!.proponents[0].influence, '+0.2500');
     assert.equal(card.fullModel!.concept!.opponents[0].line, line.line);

@@ -132,7 +132,7 @@ async function fullModelOrFallback(
   actionIsMatching: boolean,
   covered: number[],
   train: TokenSequence[],
-): Promise<{ section: NonNullable<PolicyAttribution['fullModel']>; pathways: { output: number; feature: number } } | { reason: string }> {
+): Promise<{ section: NonNullable<PolicyAttribution['fullModel']>; pathways: NonNullable<PolicyAttribution['pathways']> } | { reason: string }> {
   const { data, encoder, spec } = input;
   const matching = data.probes.map((p) => encoder.encodePromptResponse(p.prompt, p.matching));
   const notMatching = data.probes.map((p) => encoder.encodePromptResponse(p.prompt, p.notMatching));
@@ -152,7 +152,7 @@ async function fullModelOrFallback(
       projection: { kIn: size, kOut: size, seed: spec.options.seed },
       padId: encoder.ids.pad,
     });
-    return { section: chatFullModelSection(result, data.conversations, spec.options.topK), pathways: pathwayTotals(result) };
+    return { section: chatFullModelSection(result, data.conversations, spec.options.topK), pathways: pathwayTotals(result, spec.options.topK) };
   } catch (error) {
     if (!(error instanceof PolicyTraceError)) throw error;
     return { reason: `full-model gradients unavailable (${error.message}); the attribution is head-only` };

@@ -1,7 +1,7 @@
 /**
  * The chat audit's optional `fullModel` section (options.gradients = "full"): the conversations ranked by their
  * influence through every layer of the LM, each with its output (LM head) and feature (earlier layers) share,
- * and the pathway totals. Built from attributeLmPolicyFullModel's result; the head-only ranking stays the
+ * and the pathway split over the listed conversations and over all of them. Built from attributeLmPolicyFullModel's result; the head-only ranking stays the
  * report's main one (measured on the sycophancy fixture, test/unit/chat-fullmodel/sycophancy.test.ts: full-model
  * identity with margin gradients and the decision token reaches AUC 0.92, p@60 0.65; the LM-head path at its
  * L2-refitted head 1.00).
@@ -10,12 +10,18 @@ import type { ChatConversation } from '../types';
 import type { PolicyAttribution } from '../../report/schema';
 import { snippetOf, sourceRefOf } from '../../report/sourceRef';
 import type { LmFullModelAttribution } from './attributeLmPolicyFullModel';
+import { pathwaySplit, type PathwaySplit } from '../../attribution/pathwaySplit';
 
 export type ChatFullModelSection = NonNullable<PolicyAttribution['fullModel']>;
 
-export function chatFullModelSection(result: LmFullModelAttribution, conversations: readonly ChatConversation[], topK: number): ChatFullModelSection {
+/** The conversations the section lists: the `topK` highest influences, positive ones only. */
+function listedConversations(result: LmFullModelAttribution, topK: number): number[] {
   const order = Array.from(result.influence.keys()).sort((a, b) => result.influence[b] - result.influence[a] || a - b);
-  const top = order.slice(0, topK).filter((i) => result.influence[i] > 0);
+  return order.slice(0, topK).filter((i) => result.influence[i] > 0);
+}
+
+export function chatFullModelSection(result: LmFullModelAttribution, conversations: readonly ChatConversation[], topK: number): ChatFullModelSection {
+  const top = listedConversations(result, topK);
   return {
     method: result.method,
     scale: {
@@ -37,8 +43,7 @@ export function chatFullModelSection(result: LmFullModelAttribution, conversatio
   };
 }
 
-/** Σ over conversations of the output and feature pathways. */
-export function pathwayTotals(result: LmFullModelAttribution): { output: number; feature: number } {
-  const sum = (values: Float64Array) => values.reduce((total, value) => total + value, 0);
-  return { output: sum(result.outputPathway), feature: sum(result.featurePathway) };
+/** The output and feature pathways over the conversations the section lists, and over all of them. */
+export function pathwayTotals(result: LmFullModelAttribution, topK: number): PathwaySplit {
+  return pathwaySplit(result.outputPathway, result.featurePathway, listedConversations(result, topK));
 }
