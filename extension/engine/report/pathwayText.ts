@@ -15,7 +15,8 @@ function withShares(output: number, feature: number, format: (value: number) => 
 
 export function describePathways(pathways: Pathways, format: (value: number) => string): string {
   if (pathways.proponents === undefined) return `Summed over every training line: ${withShares(pathways.output, pathways.feature, format)}.`;
-  const listed = pathways.proponents === 1 ? 'the strongest proponent' : `the ${pathways.proponents} strongest proponents`;
   const all = pathways.allLines ? ` Over every training line: output ${format(pathways.allLines.output)}, feature ${format(pathways.allLines.feature)} (sums the lines with the largest gradients decide).` : '';
+  if (pathways.proponents === 0) return `No training line pushes the model toward the policy through all layers.${all}`;
+  const listed = pathways.proponents === 1 ? 'the strongest proponent' : `the ${pathways.proponents} strongest proponents`;
   return `Through all layers, ${listed}: ${withShares(pathways.output, pathways.feature, format)}.${all}`;
 }

@@ -36,5 +36,9 @@ describe('pathway split', () => {
       'Through all layers, the 3 strongest proponents: output pathway (the head) 0.4 (25%), feature pathway (earlier layers) 1.2 (75%). Over every training line: output -499.6, feature 11.2 (sums the lines with the largest gradients decide).',
     );
     assert.equal(describePathways({ output: 3, feature: -1 }, (v) => v.toFixed(0)), 'Summed over every training line: output pathway (the head) 3 (75%), feature pathway (earlier layers) -1 (25%).');
+    assert.equal(
+      describePathways(pathwaySplit(output, feature, []), (v) => v.toFixed(1)),
+      'No training line pushes the model toward the policy through all layers. Over every training line: output -499.6, feature 11.2 (sums the lines with the largest gradients decide).',
+    );
   });
 });
