@@ -1,10 +1,10 @@
 /**
  * The chat audit's optional `fullModel` section (options.gradients = "full"): the conversations ranked by their
  * influence through every layer of the LM, each with its output (LM head) and feature (earlier layers) share,
- * and the pathway split over the listed conversations and over all of them. Built from attributeLmPolicyFullModel's result; the head-only ranking stays the
- * report's main one (measured on the sycophancy fixture, test/unit/chat-fullmodel/sycophancy.test.ts: full-model
- * identity with margin gradients and the decision token reaches AUC 0.92, p@60 0.65; the LM-head path at its
- * L2-refitted head 1.00).
+ * and the pathway split over the listed conversations and over all of them. Built from attributeLmPolicyFullModel's
+ * result; the head-only ranking stays the report's main one (measured on the sycophancy fixture,
+ * test/unit/chat-fullmodel/sycophancy.test.ts: full-model identity with margin gradients and the decision token
+ * reaches AUC 0.92, p@60 0.65; the LM-head path at its L2-refitted head 1.00).
  */
 import type { ChatConversation } from '../types';
 import type { PolicyAttribution } from '../../report/schema';
